@@ -1,0 +1,66 @@
+"""The check API: lesson checks are decorated functions that pass or raise Failure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any, TypeVar
+
+CheckFunc = TypeVar("CheckFunc", bound=Callable[..., Any])
+
+_MARK = "__grader_check__"
+
+
+class Failure(Exception):
+    """Raised by a check to fail its step with a message for the learner.
+
+    `line` points at the learner's file; `hint` replaces the step's stored hint;
+    `details` are extra lines shown under the message (a command to try, a traceback).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        line: int | None = None,
+        hint: str | None = None,
+        details: Sequence[str] = (),
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.hint = hint
+        self.details = tuple(details)
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    step: str
+    live: bool
+    func: Callable[..., str | None]
+
+    @property
+    def name(self) -> str:
+        return self.func.__name__
+
+
+def check(step: str, *, live: bool = False) -> Callable[[CheckFunc], CheckFunc]:
+    """Mark a function as the check of lesson step `step`.
+
+    A static check receives the learner's `Source`; a live check (`live=True`)
+    receives a `LiveApp` already serving the learner's app. Return a short message
+    (or None) to pass; raise `Failure` to fail.
+    """
+
+    def mark(func: CheckFunc) -> CheckFunc:
+        setattr(func, _MARK, CheckSpec(step=step, live=live, func=func))
+        return func
+
+    return mark
+
+
+def checks_in(module: ModuleType) -> list[CheckSpec]:
+    """The checks a lesson's checks module defines, in source order."""
+    specs = [getattr(value, _MARK) for value in vars(module).values() if hasattr(value, _MARK)]
+    return [spec for spec in specs if isinstance(spec, CheckSpec)]

@@ -1,0 +1,141 @@
+"""The `grade` command: grade a learner's file and show what to fix, step by step."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from grader.course import Course, find_course_root, load_course
+from grader.engine import DEFAULT_IMPORT_TIMEOUT, grade
+from grader.lesson import Lesson, LessonError
+from grader.results import Outcome, Report
+
+EXIT_FAIL = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("file", required=False, type=click.Path(path_type=Path))
+@click.option("--lesson", "slug", metavar="SLUG", help="Grade against this lesson (default: your current one).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the text view.")
+@click.option("--list", "show_list", is_flag=True, help="List the lessons and your progress.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.5, max=120),
+    default=DEFAULT_IMPORT_TIMEOUT,
+    show_default=True,
+    help="Seconds your file may take to load before the grader gives up.",
+)
+def grade_command(file: Path | None, slug: str | None, as_json: bool, show_list: bool, timeout: float) -> None:
+    """Grade FILE (default: your current lesson's exercise) and say, step by step, what to fix.
+
+    Exit status: 0 when every step passes, 1 when a step fails, 2 for usage errors.
+    """
+    course = _course()
+    if show_list:
+        _print_list(course)
+        return
+    lesson = _choose_lesson(course, slug, file)
+    path = file if file is not None else lesson.exercise
+    if not path.exists():
+        _usage_error(f"no such file: {path}")
+    if not path.is_file():
+        _usage_error(f"not a file: {path}")
+    report = grade(lesson, path, import_timeout=timeout)
+    shown = _shown(path)
+    if as_json:
+        from grader.render_json import render_json
+
+        click.echo(render_json(report, shown))
+    else:
+        _print_text(report, shown, course, lesson, chosen=slug is not None or file is not None)
+    if report.outcome is Outcome.PASS and path.resolve() == lesson.exercise.resolve():
+        course.record_pass(lesson)
+    sys.exit({Outcome.PASS: 0, Outcome.FAIL: EXIT_FAIL, Outcome.ERROR: EXIT_USAGE}[report.outcome])
+
+
+def _course() -> Course:
+    root = find_course_root()
+    if root is None:
+        _usage_error("no course found: run grade from the course folder (the one that holds lessons/).")
+    try:
+        return load_course(root)
+    except LessonError as error:
+        _usage_error(f"a lesson is broken: {error}")
+
+
+def _choose_lesson(course: Course, slug: str | None, file: Path | None) -> Lesson:
+    if slug is not None:
+        lesson = course.find(slug)
+        if lesson is None:
+            names = "\n".join(f"  {lesson.slug}  {lesson.title}" for lesson in course.lessons)
+            _usage_error(f"no lesson named '{slug}'. The lessons are:\n{names}")
+        return lesson
+    if file is not None:
+        return course.lesson_for_file(file) or course.current()
+    return course.current()
+
+
+def _print_text(report: Report, shown: str, course: Course, lesson: Lesson, chosen: bool) -> None:
+    from rich.console import Console
+
+    console = Console(highlight=False, soft_wrap=not sys.stdout.isatty())
+    following = course.after(lesson)
+    if not chosen:
+        number = course.lessons.index(lesson) + 1
+        console.print(f"Lesson {number} of {len(course.lessons)} (your current lesson)", style="dim", markup=False)
+    from grader.render_text import render_text
+
+    render_text(report, shown, console, next_title=following.title if following else None)
+
+
+def _print_list(course: Course) -> None:
+    passed = course.passed()
+    current = course.current()
+    for number, lesson in enumerate(course.lessons, start=1):
+        mark = "done" if lesson.slug in passed else ("current" if lesson is current else "")
+        click.echo(f"{number}. {lesson.slug:<22} {lesson.title}" + (f"  [{mark}]" if mark else ""))
+        for step in lesson.steps:
+            click.echo(f"     - {step.id}: {step.title}")
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _usage_error(message: str) -> NoReturn:
+    click.echo(f"grade: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # unwinds through every `finally`, which stops the learner's app
+
+
+def main() -> None:
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        grade_command.main(standalone_mode=False, prog_name="grade")
+    except KeyboardInterrupt:
+        click.echo("grade: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(EXIT_USAGE)
+    except click.exceptions.Abort:
+        sys.exit(EXIT_INTERRUPTED)
+    except SystemExit:
+        raise
+    except BrokenPipeError:
+        os._exit(EXIT_FAIL)

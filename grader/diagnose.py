@@ -1,0 +1,125 @@
+"""Explaining, in the learner's words, why their app never started serving."""
+
+from __future__ import annotations
+
+from grader.checks import Failure
+from grader.server import StartProblem
+from grader.source import Source
+
+BLOCKING_CALLS = ("uvicorn.run", "time.sleep", "input")
+EXIT_CALLS = ("sys.exit", "os._exit", "exit", "quit", "builtins.exit", "builtins.quit")
+
+
+def start_failure(problem: StartProblem, source: Source | None, attr: str) -> Failure:
+    """The Failure a live step reports when the app could not be started."""
+    name = source.name if source else "your file"
+    data = problem.data
+    frames = data.get("frames", [])
+    line = frames[-1]["line"] if frames else None
+    if problem.kind == "crash":
+        return Failure(
+            f"Your app could not start: loading {name} raised {data.get('exception', 'an error')}.",
+            line=line,
+            details=(*_traceback(frames), data.get("exception", "")),
+            hint="Read the last line of the error and the line of your file it points at; fix it, save, "
+            "and grade again.",
+        )
+    if problem.kind == "exit":
+        code = data.get("code")
+        return Failure(
+            f"Your app could not start: {name} stopped Python while loading "
+            f"(it called sys.exit() or similar, exit code {code}).",
+            line=line or _first_line(source, EXIT_CALLS),
+            details=_traceback(frames),
+            hint="Remove the exit call from the top level of your file; uvicorn needs the module to "
+            "finish loading so it can serve the app.",
+        )
+    if problem.kind == "no-app":
+        candidates = data.get("candidates") or []
+        also = f" It does define a FastAPI app named `{candidates[0]}`." if candidates else ""
+        return Failure(
+            f"uvicorn looks for a variable named `{attr}` in {name}, and there is none.{also}",
+            hint=f"Name your application `{attr}`: `{attr} = FastAPI()`.",
+        )
+    if problem.kind == "not-app":
+        return Failure(
+            f"`{attr}` in {name} is a {data.get('type')}, not a FastAPI app, so uvicorn cannot serve it.",
+            hint=f"Make sure `{attr} = FastAPI()` is the last assignment to `{attr}` in the file.",
+        )
+    if problem.kind == "timeout":
+        return _timeout(problem, source, name)
+    return _died(problem, source, name)
+
+
+def _timeout(problem: StartProblem, source: Source | None, name: str) -> Failure:
+    stage = problem.data.get("stage")
+    seconds = problem.data.get("timeout")
+    if stage == "startup":
+        message = f"Your app loaded but did not finish starting up within {seconds:g} seconds."
+        hint = "Look at your startup code (lifespan or on_event('startup') handlers) for something that never ends."
+        return Failure(message, details=_output_tail(problem), hint=hint)
+    if stage == "libraries":
+        return Failure(
+            "Python took too long to import FastAPI and uvicorn; your computer may be very busy.",
+            hint="Grade again in a moment.",
+        )
+    blocking = _first_line(source, BLOCKING_CALLS)
+    message = f"{name} did not finish loading within {seconds:g} seconds, so uvicorn never got to serve the app."
+    if blocking is not None:
+        message += (
+            f" Line {blocking} blocks at the top level of the file: a call like uvicorn.run(...) there "
+            "starts a second server inside the import and never returns."
+        )
+    return Failure(
+        message,
+        line=blocking,
+        details=_output_tail(problem),
+        hint="Look for code at the top level of your file that never ends: a `while True:` loop, a "
+        "long sleep, or `uvicorn.run(...)`. Put uvicorn.run under `if __name__ == \"__main__\":` "
+        "or leave it out and start the app with the `uvicorn` command.",
+    )
+
+
+def _died(problem: StartProblem, source: Source | None, name: str) -> Failure:
+    code = problem.data.get("code")
+    stage = problem.data.get("stage")
+    if stage == "startup":
+        return Failure(
+            f"Your app loaded, then stopped while starting up (exit code {code}).",
+            details=_output_tail(problem),
+            hint="The output above shows the error; startup handlers (lifespan, on_event) run at this point.",
+        )
+    return Failure(
+        f"Python stopped while loading {name} (exit code {code}) before the app could start.",
+        line=_first_line(source, EXIT_CALLS),
+        details=_output_tail(problem),
+        hint="Look for os._exit(), sys.exit() or similar at the top level of your file and remove it.",
+    )
+
+
+def _first_line(source: Source | None, qualified: tuple[str, ...]) -> int | None:
+    if source is None:
+        return None
+    lines = [line for line, place in source.calls_to(*qualified) if place.runs and place.function is None]
+    return min(lines, default=None)
+
+
+def _traceback(frames: list[dict[str, object]]) -> tuple[str, ...]:
+    lines: list[str] = []
+    for frame in frames:
+        lines.append(f'File "{frame["file"]}", line {frame["line"]}')
+        if frame.get("code"):
+            lines.append(f"    {frame['code']}")
+    return tuple(lines)
+
+
+def _output_tail(problem: StartProblem) -> tuple[str, ...]:
+    lines = problem.output.strip().splitlines()
+    if not lines:
+        return ()
+    shown = [line[:300] for line in lines[-15:]]
+    if problem.output_bytes > 1_000_000:
+        shown.insert(0, f"(your app printed {problem.output_bytes:,} bytes; the last lines were:)")
+    else:
+        shown.insert(0, "Your app's last output:")
+    return tuple(shown)

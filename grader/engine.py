@@ -1,0 +1,130 @@
+"""Grading one file against one lesson: run every step's check, collect the results."""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+
+from grader.checks import CheckSpec, Failure, checks_in
+from grader.learner_file import FileProblem, LearnerFile, read_learner_file
+from grader.lesson import Lesson, LessonError
+from grader.results import Report, Status, StepResult
+from grader.server import AppProcess, StartProblem
+
+DEFAULT_IMPORT_TIMEOUT = 10.0
+
+
+def grade(lesson: Lesson, path: Path, *, import_timeout: float = DEFAULT_IMPORT_TIMEOUT) -> Report:
+    """Grade `path` for `lesson`. Every step is reported; no learner mistake raises."""
+    loaded = read_learner_file(path)
+    if isinstance(loaded, FileProblem):
+        return _report(lesson, path, _file_problem_steps(lesson, loaded))
+    # Start the app first: its imports overlap with the parse and the static checks.
+    app = AppProcess.start(path.resolve(), lesson.app_module, lesson.app_attr)
+    try:
+        return _grade_loaded(lesson, loaded, app, import_timeout)
+    finally:
+        app.stop()
+
+
+def _grade_loaded(lesson: Lesson, loaded: LearnerFile, app: AppProcess, import_timeout: float) -> Report:
+    from grader.source import Source  # libcst is heavy: import it while the app starts
+
+    try:
+        specs = lesson_checks(lesson)
+    except LessonError as error:
+        return _report(lesson, loaded.path, (), error=str(error))
+    try:
+        source = Source(loaded.path, loaded.text)
+    except Exception as error:  # libcst rejects a few things Python accepts
+        problem = FileProblem(f"The grader cannot read {loaded.path.name}: {error}".splitlines()[0])
+        return _report(lesson, loaded.path, _file_problem_steps(lesson, problem))
+    results: dict[str, StepResult] = {}
+    try:
+        for spec in specs:
+            if not spec.live:
+                results[spec.step] = _run(lesson, spec, source)
+        live = [spec for spec in specs if spec.live]
+        if live:
+            problem = app.wait_ready(import_timeout)
+            for spec in live:
+                results[spec.step] = _run_live(lesson, spec, source, app, problem)
+    except LessonError as error:
+        return _report(lesson, loaded.path, (), error=str(error))
+    return _report(lesson, loaded.path, tuple(results[step.id] for step in lesson.steps))
+
+
+def lesson_checks(lesson: Lesson) -> list[CheckSpec]:
+    """The lesson's checks, one per step, in step order; LessonError when they do not match."""
+    specs = checks_in(lesson.checks_module)
+    where = lesson.folder / "checks.py"
+    by_step: dict[str, CheckSpec] = {}
+    for spec in specs:
+        if spec.step in by_step:
+            raise LessonError(f"{where}: two checks for step '{spec.step}' ({by_step[spec.step].name}, {spec.name})")
+        by_step[spec.step] = spec
+    ids = [step.id for step in lesson.steps]
+    unknown = [step for step in by_step if step not in ids]
+    if unknown:
+        raise LessonError(f"{where}: checks for steps lesson.toml does not list: {unknown} (steps: {ids})")
+    missing = [step for step in ids if step not in by_step]
+    if missing:
+        raise LessonError(f"{where}: no check for steps {missing}; write one @check(...) per step")
+    return [by_step[step] for step in ids]
+
+
+def _run(lesson: Lesson, spec: CheckSpec, subject: object) -> StepResult:
+    step = lesson.step(spec.step)
+    try:
+        message = spec.func(subject)
+    except Failure as failure:
+        return _failed(lesson, spec.step, failure)
+    except Exception as error:
+        frame = traceback.extract_tb(error.__traceback__)[-1]
+        raise LessonError(
+            f"{frame.filename}, line {frame.lineno}: the check {spec.name}() for step '{spec.step}' raised "
+            f"{type(error).__name__}: {error}"
+        ) from None
+    return StepResult(step.id, step.title, Status.PASS, message or "Done.")
+
+
+def _run_live(
+    lesson: Lesson, spec: CheckSpec, source: object, app: AppProcess, problem: StartProblem | None
+) -> StepResult:
+    from grader.diagnose import start_failure
+    from grader.live import LiveApp
+    from grader.source import Source
+
+    assert isinstance(source, Source)
+    if problem is not None:
+        return _failed(lesson, spec.step, start_failure(problem, source, lesson.app_attr))
+    return _run(lesson, spec, LiveApp(source, app.port, app.output))
+
+
+def _failed(lesson: Lesson, step_id: str, failure: Failure) -> StepResult:
+    step = lesson.step(step_id)
+    hint = failure.hint or (step.hints[0] if step.hints else None)
+    return StepResult(step.id, step.title, Status.FAIL, failure.message, failure.line, hint, failure.details)
+
+
+def _file_problem_steps(lesson: Lesson, problem: FileProblem) -> tuple[StepResult, ...]:
+    first, *rest = lesson.steps
+    failed = StepResult(first.id, first.title, Status.FAIL, problem.message, problem.line, problem.hint, problem.details)
+    skipped = tuple(
+        StepResult(step.id, step.title, Status.SKIP, "Not checked yet: fix the problem in the first step.")
+        for step in rest
+    )
+    return (failed, *skipped)
+
+
+def _report(
+    lesson: Lesson, path: Path, steps: tuple[StepResult, ...], error: str | None = None
+) -> Report:
+    return Report(
+        lesson=lesson.slug,
+        lesson_title=lesson.title,
+        file=path,
+        steps=steps,
+        error=error,
+        success_text=lesson.success,
+    )

@@ -1,0 +1,122 @@
+"""Reading a learner's file: bytes to text, and the problems that stop any grading of it."""
+
+from __future__ import annotations
+
+import io
+import tokenize
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+# Exercise files are a few kilobytes; past this, parsing and metadata take seconds.
+MAX_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """Why a file cannot be graded at all, in the learner's words."""
+
+    message: str
+    line: int | None = None
+    details: tuple[str, ...] = ()
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class LearnerFile:
+    path: Path
+    text: str
+
+
+def read_learner_file(path: Path) -> LearnerFile | FileProblem:
+    """Read and decode `path` the way Python would, then make sure Python can compile it."""
+    data = path.read_bytes()
+    name = path.name
+    if len(data) > MAX_BYTES:
+        return FileProblem(
+            f"{name} is {_size(len(data))}; an exercise file is a few kilobytes, and the grader "
+            f"reads files of up to {_size(MAX_BYTES)}.",
+            hint="Did you paste something large by mistake? Remove it and grade again.",
+        )
+    if b"\x00" in data:
+        return FileProblem(
+            f"{name} contains NUL bytes, so it is not a Python text file "
+            "(was it saved in a binary format, or overwritten by another program?).",
+            line=data[: data.index(b"\x00")].count(b"\n") + 1,
+            hint="Restore your code into it as plain text and grade again.",
+        )
+    decoded = _decode(data, name)
+    if isinstance(decoded, FileProblem):
+        return decoded
+    if not decoded.strip():
+        return FileProblem(
+            f"{name} is empty.",
+            hint="Did you save the file? Your editor may still hold your code unsaved.",
+        )
+    problem = _compile_problem(decoded, name)
+    return problem or LearnerFile(path=path, text=decoded)
+
+
+def _decode(data: bytes, name: str) -> str | FileProblem:
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        return FileProblem(f"Python cannot read {name}: {error.msg}.")
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        bad = data[error.start : error.start + 1].hex()
+        return FileProblem(
+            f"{name} is not valid {encoding.upper()} text: line {line} holds the byte 0x{bad}, "
+            "which Python cannot read.",
+            line=line,
+            hint="Save the file as UTF-8 in your editor (most have an 'encoding' setting) "
+            "and retype the character on that line.",
+        )
+    return text.removeprefix("\ufeff")
+
+
+def _compile_problem(text: str, name: str) -> FileProblem | None:
+    """Python's own verdict on the syntax; its line numbers are the ones learners trust."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, name, "exec", dont_inherit=True)
+    except SyntaxError as error:
+        return _syntax_problem(error, text, name)
+    except (RecursionError, MemoryError):
+        return FileProblem(
+            f"{name} nests expressions too deeply for Python to compile.",
+            hint="Split the deeply nested expression into smaller steps.",
+        )
+    except ValueError as error:
+        return FileProblem(f"Python cannot compile {name}: {error}.")
+    return None
+
+
+def _syntax_problem(error: SyntaxError, text: str, name: str) -> FileProblem:
+    kind = "indentation" if isinstance(error, IndentationError) else "syntax"
+    line = error.lineno
+    details: list[str] = []
+    lines = text.splitlines()
+    if line is not None and 1 <= line <= len(lines):
+        code = lines[line - 1].expandtabs(4)
+        details.append(f"{line} | {code}")
+        if error.offset and error.offset > 0 and "\t" not in lines[line - 1]:
+            pad = " " * (len(str(line)) + 3 + error.offset - 1)
+            details.append(f"{pad}^")
+    where = f" on line {line}" if line else ""
+    return FileProblem(
+        f"Python cannot run {name}: {kind} error{where}: {error.msg}.",
+        line=line,
+        details=tuple(details),
+        hint="Fix the line Python points at (or the line just above it: an unclosed bracket "
+        "or quote is often reported one line late), save, and grade again.",
+    )
+
+
+def _size(count: int) -> str:
+    if count >= 1024 * 1024:
+        return f"{count / (1024 * 1024):.1f} MB"
+    return f"{count // 1024} KB"

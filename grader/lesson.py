@@ -1,0 +1,156 @@
+"""Lessons as data: each `lessons/<slug>/` folder holds lesson.toml, the text and checks.py."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import tomllib
+import traceback
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+LESSON_FILE = "lesson.toml"
+CHECKS_FILE = "checks.py"
+
+
+class LessonError(Exception):
+    """A lesson is broken: the message names the file and what is wrong, for its author."""
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    title: str
+    hints: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Lesson:
+    slug: str
+    title: str
+    order: int
+    folder: Path  # lessons/<slug>
+    exercise: Path  # exercise/<slug>/<file>: what the learner edits
+    solution: Path  # solution/<slug>/<file>
+    app_module: str
+    app_attr: str
+    steps: tuple[Step, ...]
+    text_file: Path
+    success: str | None
+    starter_fails_at: tuple[str, ...]
+
+    def step(self, step_id: str) -> Step:
+        return next(step for step in self.steps if step.id == step_id)
+
+    @property
+    def text(self) -> str:
+        return self.text_file.read_text(encoding="utf-8")
+
+    @cached_property
+    def checks_module(self) -> ModuleType:
+        return load_checks_module(self)
+
+
+def load_lesson(folder: Path) -> Lesson:
+    """Read `folder/lesson.toml` into a Lesson; a LessonError says what is wrong and where."""
+    meta_path = folder / LESSON_FILE
+    try:
+        meta = tomllib.loads(meta_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LessonError(f"{meta_path}: missing (every lesson folder needs one)") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise LessonError(f"{meta_path}: not valid TOML: {error}") from None
+    slug = folder.name
+    root = folder.parent.parent
+    exercise_name = _field(meta, "exercise", str, meta_path, default="main.py")
+    app = _field(meta, "app", str, meta_path, default="main:app")
+    module, _, attr = app.partition(":")
+    if not module or not attr:
+        raise LessonError(f"{meta_path}: 'app' must look like \"main:app\" (module:attribute), not {app!r}")
+    steps = tuple(_step(raw, meta_path, index) for index, raw in enumerate(_field(meta, "steps", list, meta_path)))
+    if not steps:
+        raise LessonError(f"{meta_path}: a lesson needs at least one [[steps]] entry")
+    ids = [step.id for step in steps]
+    if len(set(ids)) != len(ids):
+        raise LessonError(f"{meta_path}: step ids must be unique, got {ids}")
+    fails_at = tuple(_field(meta, "starter_fails_at", list, meta_path, default=[ids[0]]))
+    unknown = [step_id for step_id in fails_at if step_id not in ids]
+    if unknown:
+        raise LessonError(f"{meta_path}: starter_fails_at names unknown steps {unknown}; steps are {ids}")
+    text_file = folder / _field(meta, "text", str, meta_path, default="lesson.md")
+    lesson = Lesson(
+        slug=slug,
+        title=_field(meta, "title", str, meta_path),
+        order=_field(meta, "order", int, meta_path),
+        folder=folder,
+        exercise=root / "exercise" / slug / exercise_name,
+        solution=root / "solution" / slug / exercise_name,
+        app_module=module,
+        app_attr=attr,
+        steps=steps,
+        text_file=text_file,
+        success=_field(meta, "success", str, meta_path, default=None),
+        starter_fails_at=fails_at,
+    )
+    for needed in (text_file, folder / CHECKS_FILE):
+        if not needed.is_file():
+            raise LessonError(f"{needed}: missing (lesson '{slug}' names it)")
+    return lesson
+
+
+def load_checks_module(lesson: Lesson) -> ModuleType:
+    """Import `lessons/<slug>/checks.py`; lesson-side helpers in `lessons/` are importable."""
+    path = lesson.folder / CHECKS_FILE
+    lessons_dir = str(lesson.folder.parent)
+    if lessons_dir not in sys.path:
+        sys.path.insert(0, lessons_dir)
+    name = "lesson_checks_" + lesson.slug.replace("-", "_")
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise LessonError(f"{path}: cannot be loaded as Python")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as error:
+        raise LessonError(f"{path}: raised while loading: {_where(error, path)}") from None
+    return module
+
+
+def _where(error: BaseException, path: Path) -> str:
+    line = next(
+        (frame.lineno for frame in reversed(traceback.extract_tb(error.__traceback__)) if frame.filename == str(path)),
+        getattr(error, "lineno", None),
+    )
+    summary = "".join(traceback.format_exception_only(type(error), error)).strip().splitlines()[-1]
+    return f"line {line}: {summary}" if line else summary
+
+
+def _step(raw: Any, meta_path: Path, index: int) -> Step:
+    if not isinstance(raw, dict):
+        raise LessonError(f"{meta_path}: steps[{index}] must be a table with id, title and hints")
+    where = f"{meta_path} (steps[{index}])"
+    hints = raw.get("hints", [])
+    if not isinstance(hints, list) or not all(isinstance(h, str) for h in hints):
+        raise LessonError(f"{where}: 'hints' must be a list of strings")
+    return Step(
+        id=_field(raw, "id", str, where),
+        title=_field(raw, "title", str, where),
+        hints=tuple(hints),
+    )
+
+
+_MISSING = object()
+
+
+def _field(table: dict[str, Any], key: str, kind: type, where: object, default: Any = _MISSING) -> Any:
+    if key not in table:
+        if default is _MISSING:
+            raise LessonError(f"{where}: missing '{key}'")
+        return default
+    value = table[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise LessonError(f"{where}: '{key}' must be {kind.__name__}, not {type(value).__name__}")
+    return value

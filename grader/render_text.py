@@ -1,0 +1,62 @@
+"""The terminal view of a report: the lesson, each step with its verdict, and what to do next."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.text import Text
+
+from grader.results import Outcome, Report, Status, StepResult
+
+BADGES = {
+    Status.PASS: ("PASS", "bold green"),
+    Status.FAIL: ("FAIL", "bold red"),
+    Status.SKIP: ("SKIP", "yellow"),
+}
+INDENT = "       "
+
+
+def render_text(report: Report, shown_file: str, console: Console, next_title: str | None = None) -> None:
+    console.print(Text(report.lesson_title, style="bold"))
+    console.print(Text(f"Grading {shown_file}", style="dim"))
+    console.print()
+    if report.error is not None:
+        console.print(Text("The grader could not judge this lesson:", style="bold red"))
+        console.print(Text(report.error))
+        console.print(Text("This is a problem in the lesson itself, not in your code: tell your instructor.", style="dim"))
+        return
+    for number, step in enumerate(report.steps, start=1):
+        _step(console, number, step, shown_file)
+    console.print()
+    _summary(console, report, next_title)
+
+
+def _step(console: Console, number: int, step: StepResult, shown_file: str) -> None:
+    label, style = BADGES[step.status]
+    heading = Text.assemble((f" {label} ", style), f" {number}. ", (step.title, "bold"))
+    console.print(heading)
+    console.print(Text(INDENT) + Text(step.message))
+    for detail in step.details:
+        console.print(Text(INDENT + "  ") + Text(detail, style="cyan"), soft_wrap=True)
+    if step.line is not None:
+        console.print(Text(INDENT) + Text(f"at {shown_file}:{step.line}", style="dim"))
+    if step.hint and step.status is Status.FAIL:
+        console.print(Text(INDENT) + Text.assemble(("Hint: ", "bold yellow"), step.hint))
+
+
+def _summary(console: Console, report: Report, next_title: str | None) -> None:
+    passed = sum(step.status is Status.PASS for step in report.steps)
+    total = len(report.steps)
+    if report.outcome is Outcome.PASS:
+        console.print(Text(f"All {total} steps pass.", style="bold green"))
+        if report.success_text:
+            console.print(Text(report.success_text.strip()))
+        if next_title:
+            console.print(Text.assemble("Next lesson: ", (next_title, "bold"), ". Run grade to start it."))
+        return
+    failing = report.first_failure
+    console.print(Text(f"{passed} of {total} steps pass.", style="bold"))
+    if failing is not None:
+        number = report.steps.index(failing) + 1
+        console.print(
+            Text(f"Start with step {number} ({failing.title}): fix it, save, and run grade again.")
+        )

@@ -1,0 +1,56 @@
+"""What a grade produced: one result per lesson step, and the report that holds them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    SKIP = "skip"
+
+
+class Outcome(StrEnum):
+    """The verdict on the whole file. ERROR means the grader could not judge."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class StepResult:
+    id: str
+    title: str
+    status: Status
+    message: str
+    line: int | None = None
+    hint: str | None = None
+    details: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    lesson: str
+    lesson_title: str
+    file: Path
+    steps: tuple[StepResult, ...]
+    error: str | None = None
+    success_text: str | None = None
+    next_lesson: str | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def outcome(self) -> Outcome:
+        if self.error is not None:
+            return Outcome.ERROR
+        if self.steps and all(step.status is Status.PASS for step in self.steps):
+            return Outcome.PASS
+        return Outcome.FAIL
+
+    @property
+    def first_failure(self) -> StepResult | None:
+        return next((s for s in self.steps if s.status is Status.FAIL), None)

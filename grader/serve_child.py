@@ -1,0 +1,120 @@
+"""The child process: load the learner's module, then serve its app on a socket it inherited.
+
+Runs as a script (`python -P serve_child.py ...`) with only the standard library and
+uvicorn, and tells the grader how far it got through a status pipe, one JSON line a stage.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib.util
+import json
+import os
+import signal
+import socket
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+PR_SET_PDEATHSIG = 1
+
+
+def main(argv: list[str]) -> int:
+    status_fd, sock_fd, file, module_name, attr = int(argv[0]), int(argv[1]), argv[2], argv[3], argv[4]
+    status = os.fdopen(status_fd, "w", buffering=1, encoding="utf-8")
+    _die_with_parent()
+
+    def tell(event: str, **data: Any) -> None:
+        status.write(json.dumps({"event": event, **data}) + "\n")
+
+    import uvicorn  # imported before the learner's code, so its time is not theirs
+
+    path = Path(file).resolve()
+    sys.path.insert(0, str(path.parent))
+    sys.argv = [str(path)]
+    tell("started")
+    try:
+        module = _load(path, module_name)
+    except SystemExit as error:
+        tell("exit", code=_exit_code(error.code), frames=_frames(error, path.parent))
+        return 0
+    except BaseException as error:  # the learner's code may raise anything at all
+        tell("crash", exception=_exception_line(error), frames=_frames(error, path.parent))
+        return 0
+    app = getattr(module, attr, None)
+    if app is None:
+        names = [name for name, value in vars(module).items() if _looks_like_app(value)]
+        tell("no-app", attr=attr, candidates=names)
+        return 0
+    if not callable(app):
+        tell("not-app", attr=attr, type=type(app).__name__)
+        return 0
+    tell("imported")
+    sock = socket.socket(fileno=sock_fd)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="auto")
+    server = _ReportingServer(config, lambda: tell("ready"))
+    server.run(sockets=[sock])
+    return 0
+
+
+class _ReportingServer:
+    """uvicorn's Server, telling the grader once it is accepting connections."""
+
+    def __new__(cls, config: Any, on_ready: Any) -> Any:
+        import uvicorn
+
+        class Server(uvicorn.Server):
+            async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+                await super().startup(sockets=sockets)
+                if not self.should_exit:
+                    on_ready()
+
+        return Server(config)
+
+
+def _load(path: Path, module_name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _frames(error: BaseException, app_dir: Path) -> list[dict[str, Any]]:
+    """The traceback's frames in the learner's own files: theirs to read, not ours."""
+    frames = []
+    for frame in traceback.extract_tb(error.__traceback__):
+        file = Path(frame.filename)
+        if file.is_absolute() and app_dir in file.parents:
+            frames.append({"file": file.name, "line": frame.lineno, "code": frame.line or "", "function": frame.name})
+    if isinstance(error, SyntaxError) and error.filename and error.lineno:
+        frames.append({"file": Path(error.filename).name, "line": error.lineno, "code": (error.text or "").strip(), "function": ""})
+    return frames[-6:]
+
+
+def _exception_line(error: BaseException) -> str:
+    return "".join(traceback.format_exception_only(type(error), error)).strip().splitlines()[-1]
+
+
+def _exit_code(code: object) -> int | str | None:
+    return code if isinstance(code, int | str) or code is None else str(code)
+
+
+def _looks_like_app(value: object) -> bool:
+    return type(value).__name__ in {"FastAPI", "Starlette"}
+
+
+def _die_with_parent() -> None:
+    """If the grader is killed outright, take this process down with it."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,216 @@
+"""Running the learner's app: a child process group serving on a socket the grader bound.
+
+The grader binds 127.0.0.1 on a free port and hands the listening socket to the child, so
+ports never race. The child's output is drained into a bounded buffer so it can never block,
+and the whole process group is killed on every way out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CHILD_SCRIPT = Path(__file__).with_name("serve_child.py")
+# Environment the child keeps; everything else (tokens, secrets) stays with the grader.
+KEPT_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "VIRTUAL_ENV", "SYSTEMROOT")
+
+
+class OutputBuffer:
+    """The child's combined output: the first and last few kilobytes, and a byte count."""
+
+    HEAD = 4096
+    TAIL = 16384
+
+    def __init__(self) -> None:
+        self._head = bytearray()
+        self._tail = bytearray()
+        self.total = 0
+        self._lock = threading.Lock()
+
+    def feed(self, chunk: bytes) -> None:
+        with self._lock:
+            self.total += len(chunk)
+            room = self.HEAD - len(self._head)
+            if room > 0:
+                self._head += chunk[:room]
+                chunk = chunk[room:]
+            self._tail += chunk
+            if len(self._tail) > self.TAIL:
+                del self._tail[: len(self._tail) - self.TAIL]
+
+    def text(self) -> str:
+        with self._lock:
+            skipped = self.total - len(self._head) - len(self._tail)
+            middle = f"\n[... {skipped} bytes of output skipped ...]\n".encode() if skipped > 0 else b""
+            return bytes(self._head + middle + self._tail).decode("utf-8", "replace")
+
+    def since(self, mark: int) -> str:
+        """Output written after byte `mark`, as far as the tail still holds it."""
+        with self._lock:
+            fresh = self.total - mark
+            if fresh <= 0:
+                return ""
+            tail = bytes(self._tail[-fresh:]) if fresh <= len(self._tail) else bytes(self._tail)
+            return tail.decode("utf-8", "replace")
+
+
+@dataclass(frozen=True)
+class StartProblem:
+    """Why the learner's app never started serving."""
+
+    kind: str  # "crash", "exit", "no-app", "not-app", "died", "timeout"
+    data: dict[str, Any] = field(default_factory=dict)
+    output: str = ""
+    output_bytes: int = 0
+
+
+@dataclass
+class AppProcess:
+    """One run of the learner's app. Use `start`, then `wait_ready`, and always `stop`."""
+
+    process: subprocess.Popen[bytes]
+    sock: socket.socket
+    status_fd: int
+    output: OutputBuffer
+    drain: threading.Thread
+    events: list[dict[str, Any]] = field(default_factory=list)
+    _pending: bytes = b""
+
+    @property
+    def port(self) -> int:
+        return int(self.sock.getsockname()[1])
+
+    @classmethod
+    def start(cls, file: Path, module: str, attr: str) -> AppProcess:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(64)
+        status_r, status_w = os.pipe()
+        out_r, out_w = os.pipe()
+        command = [
+            sys.executable, "-P", str(CHILD_SCRIPT),
+            str(status_w), str(sock.fileno()), str(file), module, attr,
+        ]
+        try:
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=out_w,
+                stderr=out_w,
+                pass_fds=(status_w, sock.fileno()),
+                cwd=file.parent,
+                env=_child_env(),
+                start_new_session=True,
+            )
+        except BaseException:
+            sock.close()
+            os.close(status_r)
+            os.close(out_r)
+            raise
+        finally:
+            os.close(status_w)
+            os.close(out_w)
+        output = OutputBuffer()
+        drain = threading.Thread(target=_drain, args=(out_r, output), daemon=True)
+        drain.start()
+        return cls(process, sock, status_r, output, drain)
+
+    def wait_ready(self, import_timeout: float, load_timeout: float = 30.0) -> StartProblem | None:
+        """Wait until the app serves. `import_timeout` bounds the learner's own module code;
+        `load_timeout` bounds the libraries' import before it (a cold disk can be slow)."""
+        deadline = time.monotonic() + load_timeout
+        while True:
+            event = self._next_event(deadline)
+            if event is None:
+                return self._problem("timeout", stage=self._stage(), timeout=import_timeout)
+            name = event.get("event")
+            if name == "started":
+                deadline = time.monotonic() + import_timeout
+            elif name == "imported":
+                deadline = time.monotonic() + max(import_timeout, 5.0)
+            elif name == "ready":
+                return None
+            elif name == "eof":
+                return self._problem("died", stage=self._stage(), code=self._exit_code())
+            else:
+                return self._problem(str(name), **event)
+
+    def _stage(self) -> str:
+        names = {e.get("event") for e in self.events}
+        if "imported" in names:
+            return "startup"
+        return "import" if "started" in names else "libraries"
+
+    def _next_event(self, deadline: float) -> dict[str, Any] | None:
+        while b"\n" not in self._pending:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            ready, _, _ = select.select([self.status_fd], [], [], remaining)
+            if not ready:
+                return None
+            chunk = os.read(self.status_fd, 65536)
+            if not chunk:
+                return {"event": "eof"}
+            self._pending += chunk
+        line, _, self._pending = self._pending.partition(b"\n")
+        try:
+            event = json.loads(line)
+        except ValueError:
+            event = {"event": "eof"}
+        self.events.append(event)
+        return event
+
+    def _exit_code(self) -> int | None:
+        try:
+            return self.process.wait(timeout=1.0)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def _problem(self, kind: str, **data: Any) -> StartProblem:
+        if kind in {"died", "timeout"}:
+            time.sleep(0.05)  # let the drain catch the last words the child wrote
+        return StartProblem(kind, data, self.output.text(), self.output.total)
+
+    def stop(self) -> None:
+        """Kill the whole process group at once: a graceful shutdown only costs time here."""
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            self.process.wait(timeout=5.0)
+        except subprocess.TimeoutExpired:
+            pass
+        self.sock.close()
+        try:
+            os.close(self.status_fd)
+        except OSError:
+            pass
+        self.drain.join(timeout=1.0)
+
+
+def _drain(fd: int, output: OutputBuffer) -> None:
+    try:
+        while chunk := os.read(fd, 65536):
+            output.feed(chunk)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _child_env() -> dict[str, str]:
+    env = {key: os.environ[key] for key in KEPT_ENV if key in os.environ}
+    env.update(PYTHONUNBUFFERED="1", PYTHONDONTWRITEBYTECODE="1", PYTHONIOENCODING="utf-8")
+    return env

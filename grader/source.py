@@ -1,0 +1,459 @@
+"""The learner's parsed file and the static matchers lesson checks ask questions with.
+
+One libcst parse and one metadata pass per grade; every matcher reads the shared tree.
+Names are compared as qualified names, so aliases and dotted imports match too.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider
+
+from grader.placement import Placement, lay_out
+
+APP_CLASSES = frozenset(
+    {"fastapi.FastAPI", "fastapi.applications.FastAPI", "starlette.applications.Starlette"}
+)
+MIDDLEWARE_WRAPPERS = frozenset(
+    {"starlette.middleware.Middleware", "fastapi.middleware.Middleware"}
+)
+
+_UNKNOWN = object()
+
+
+@dataclass(frozen=True)
+class ImportFound:
+    """One import statement that makes a wanted name available."""
+
+    qualified: str  # the wanted name it provides, e.g. "fastapi.middleware.cors.CORSMiddleware"
+    module: str  # the module the statement imports from
+    bound_as: str  # how the file refers to the name afterwards, e.g. "CM" or "cors.CORSMiddleware"
+    line: int
+    placement: Placement
+    code: str
+
+
+@dataclass(frozen=True)
+class NameImport:
+    """`from MODULE import NAME` for a name, whatever the module."""
+
+    module: str
+    name: str
+    line: int
+    placement: Placement
+
+
+@dataclass(frozen=True)
+class Value:
+    """An expression in the learner's code, with what can be known of it statically."""
+
+    code: str
+    line: int
+    literal: object = field(default=_UNKNOWN, repr=False)
+    via: str | None = None  # the constant's name, when the value came through one
+
+    @property
+    def known(self) -> bool:
+        return self.literal is not _UNKNOWN
+
+    def strings(self) -> tuple[str, ...] | None:
+        """The items when the value is a list, tuple or set of strings, else None."""
+        if isinstance(self.literal, list | tuple | set | frozenset) and all(
+            isinstance(item, str) for item in self.literal
+        ):
+            items = self.literal
+            return tuple(sorted(items) if isinstance(items, set | frozenset) else items)
+        return None
+
+
+@dataclass(frozen=True)
+class AppBinding:
+    """The module-level name uvicorn serves, and how it was made."""
+
+    name: str
+    line: int
+    is_app: bool  # made by FastAPI(...) (or Starlette(...)), directly or by a factory
+    call: cst.Call | None = field(default=None, repr=False, compare=False)
+    factory: str | None = None  # `app = create_app()`: the factory's name
+    local: str | None = None  # the factory's local name for the app it returns
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One middleware registration: `x.add_middleware(...)` or `FastAPI(middleware=[...])`."""
+
+    kind: Literal["add_middleware", "middleware_list"]
+    middleware: frozenset[str]  # qualified names of the middleware class argument
+    middleware_code: str
+    target: str | None  # the name add_middleware was called on
+    line: int
+    placement: Placement
+    on_served_app: bool
+    before_app: bool
+    arguments: Mapping[str, Value]
+    opaque: bool  # a `**mapping` the grader could not read: arguments may be incomplete
+
+    def argument(self, name: str) -> Value | None:
+        return self.arguments.get(name)
+
+    def is_one_of(self, qualified: Collection[str]) -> bool:
+        return bool(self.middleware & set(qualified))
+
+
+class Source:
+    """A learner's Python file, parsed once, with matchers for lesson checks."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.text = text
+        self.wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
+        self.module = self.wrapper.module
+        metadata = self.wrapper.resolve_many([PositionProvider, QualifiedNameProvider])
+        self._positions = metadata[PositionProvider]
+        self._qualified = metadata[QualifiedNameProvider]
+        self.layout = lay_out(self.module)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    # -- small helpers -------------------------------------------------------
+
+    def line_of(self, node: cst.CSTNode) -> int:
+        return self._positions[node].start.line
+
+    def code_of(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node).strip()
+
+    def qualified_names(self, node: cst.CSTNode) -> frozenset[str]:
+        names = self._qualified.get(node, ())
+        if callable(names):  # newer libcst computes qualified names lazily
+            names = names()
+        return frozenset(q.name for q in names)
+
+    # -- imports ---------------------------------------------------------------
+
+    def imports_of(self, *qualified: str) -> list[ImportFound]:
+        """Every import (running or not) that makes one of `qualified` available."""
+        found: list[ImportFound] = []
+        for node, place in self.layout.imports:
+            for provided, module, bound in _provided_names(node):
+                for wanted in qualified:
+                    match = _import_match(wanted, provided, bound)
+                    if match is not None:
+                        found.append(
+                            ImportFound(wanted, module, match, self.line_of(node), place, self.code_of(node))
+                        )
+        return found
+
+    def imports_named(self, name: str) -> list[NameImport]:
+        """Every `from M import X` where X is `name` (case-insensitively), from any module."""
+        found = []
+        for node, place in self.layout.imports:
+            if isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
+                module = _dotted(node.module) if node.module else ""
+                for alias in node.names:
+                    imported = _dotted(alias.name)
+                    if imported.lower() == name.lower():
+                        found.append(NameImport(module, imported, self.line_of(node), place))
+        return found
+
+    # -- the served app --------------------------------------------------------
+
+    def served_app(self, name: str = "app") -> AppBinding | None:
+        """The last assignment to `name` that runs at import, as uvicorn would see it."""
+        bindings = [
+            (value, stmt)
+            for target, value, place, stmt in self.layout.assignments
+            if target == name and place.runs and place.function is None
+        ]
+        if not bindings:
+            return None
+        value, stmt = bindings[-1]
+        line = self.line_of(stmt)
+        if isinstance(value, cst.Call) and self.qualified_names(value.func) & APP_CLASSES:
+            return AppBinding(name, line, is_app=True, call=value)
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
+            factory = value.func.value
+            made = self._factory_app(factory)
+            if made is not None:
+                local, call = made
+                return AppBinding(name, line, is_app=True, call=call, factory=factory, local=local)
+        return AppBinding(name, line, is_app=False)
+
+    def _factory_app(self, factory: str) -> tuple[str, cst.Call] | None:
+        if factory not in self.layout.called:
+            return None
+        for returned in self.layout.returns.get(factory, []):
+            if not isinstance(returned, cst.Name):
+                continue
+            for target, value, place, _ in self.layout.assignments:
+                if (
+                    place.function == factory
+                    and target == returned.value
+                    and isinstance(value, cst.Call)
+                    and self.qualified_names(value.func) & APP_CLASSES
+                ):
+                    return returned.value, value
+        return None
+
+    # -- calls and middleware ----------------------------------------------------
+
+    def calls_to(self, *qualified: str) -> list[tuple[int, Placement]]:
+        """Lines of the calls to any of `qualified` (e.g. "uvicorn.run"), with placements."""
+        wanted = set(qualified)
+        return [
+            (self.line_of(call), place)
+            for call, place in self.layout.calls
+            if self.qualified_names(call.func) & wanted
+        ]
+
+    def middleware_registrations(
+        self, params: Sequence[str], app: str = "app"
+    ) -> list[Registration]:
+        """Every middleware registration in the file, running or not, in source order.
+
+        `params` names the middleware class's parameters after the wrapped app, in order,
+        so positional arguments can be read by name.
+        """
+        binding = self.served_app(app)
+        found: list[Registration] = []
+        for call, place in self.layout.calls:
+            func = call.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "add_middleware":
+                registration = self._add_middleware(call, place, params, binding)
+                if registration is not None:
+                    found.append(registration)
+            elif self.qualified_names(func) & APP_CLASSES:
+                found.extend(self._middleware_list(call, place, params, binding))
+        return sorted(found, key=lambda r: r.line)
+
+    def _add_middleware(
+        self,
+        call: cst.Call,
+        place: Placement,
+        params: Sequence[str],
+        binding: AppBinding | None,
+    ) -> Registration | None:
+        assert isinstance(call.func, cst.Attribute)
+        target = call.func.value.value if isinstance(call.func.value, cst.Name) else None
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        middleware = keywords.pop("middleware_class", None)
+        if middleware is None and positional:
+            middleware, positional = positional[0], positional[1:]
+        if middleware is None:
+            return None
+        arguments, opaque = self._bind(call, positional, keywords, params)
+        line = self.line_of(call)
+        anchor = self._anchor_line(line, place)
+        on_app = self._targets_app(target, place, binding, anchor)
+        return Registration(
+            kind="add_middleware",
+            middleware=self.qualified_names(middleware),
+            middleware_code=self.code_of(middleware),
+            target=target,
+            line=line,
+            placement=place,
+            on_served_app=on_app,
+            before_app=binding is not None and binding.factory is None and anchor < binding.line,
+            arguments=arguments,
+            opaque=opaque,
+        )
+
+    def _middleware_list(
+        self,
+        app_call: cst.Call,
+        place: Placement,
+        params: Sequence[str],
+        binding: AppBinding | None,
+    ) -> list[Registration]:
+        listed = next((a.value for a in app_call.args if a.keyword and a.keyword.value == "middleware"), None)
+        if listed is None:
+            return []
+        if isinstance(listed, cst.Name):
+            listed = self._constant_node(listed.value, self.line_of(app_call)) or listed
+        if not isinstance(listed, cst.List | cst.Tuple):
+            return []
+        on_app = binding is not None and binding.call is app_call
+        found = []
+        for element in listed.elements:
+            item = element.value
+            if not (isinstance(item, cst.Call) and self.qualified_names(item.func) & MIDDLEWARE_WRAPPERS):
+                continue
+            positional = [a.value for a in item.args if a.keyword is None and not a.star]
+            keywords = {a.keyword.value: a.value for a in item.args if a.keyword is not None}
+            middleware = keywords.pop("cls", None)
+            if middleware is None and positional:
+                middleware, positional = positional[0], positional[1:]
+            if middleware is None:
+                continue
+            arguments, opaque = self._bind(item, positional, keywords, params)
+            found.append(
+                Registration(
+                    kind="middleware_list",
+                    middleware=self.qualified_names(middleware),
+                    middleware_code=self.code_of(middleware),
+                    target=binding.name if on_app and binding else None,
+                    line=self.line_of(item),
+                    placement=place,
+                    on_served_app=on_app and place.runs,
+                    before_app=False,
+                    arguments=arguments,
+                    opaque=opaque,
+                )
+            )
+        return found
+
+    def _bind(
+        self,
+        call: cst.Call,
+        positional: Sequence[cst.BaseExpression],
+        keywords: Mapping[str, cst.BaseExpression],
+        params: Sequence[str],
+    ) -> tuple[dict[str, Value], bool]:
+        line = self.line_of(call)
+        arguments = {name: self.value_of(node) for name, node in zip(params, positional)}
+        arguments.update({name: self.value_of(node) for name, node in keywords.items()})
+        opaque = False
+        for arg in call.args:
+            if arg.star == "**":
+                mapping = self.value_of(arg.value)
+                if isinstance(mapping.literal, dict):
+                    for key, item in mapping.literal.items():
+                        if isinstance(key, str):
+                            arguments.setdefault(key, Value(repr(item), line, item, via=mapping.via))
+                else:
+                    opaque = True
+            elif arg.star == "*":
+                opaque = True
+        return arguments, opaque
+
+    def _anchor_line(self, line: int, place: Placement) -> int:
+        """Where code takes effect: its own line, or for a called function, its first call."""
+        if place.function is None:
+            return line
+        sites = [
+            self.line_of(call)
+            for call, site_place in self.layout.calls
+            if site_place.runs
+            and site_place.function is None
+            and isinstance(call.func, cst.Name)
+            and call.func.value == place.function
+        ]
+        return min(sites, default=line)
+
+    def _targets_app(
+        self, target: str | None, place: Placement, binding: AppBinding | None, anchor: int
+    ) -> bool:
+        if target is None or binding is None or not place.runs:
+            return False
+        if place.function is None:
+            return target == binding.name and anchor > binding.line
+        if place.function == binding.factory:
+            return target == binding.local
+        function = self.layout.functions.get(place.function)
+        if function is None:
+            return False
+        params = [p.name.value for p in function.params.params]
+        local_names = {t for t, _, p, _ in self.layout.assignments if p.function == place.function}
+        if target == binding.name and target not in params and target not in local_names:
+            return anchor > binding.line
+        if target in params:
+            index = params.index(target)
+            return any(
+                self._passes_app(call, index, target, binding)
+                for call, site in self.layout.calls
+                if site.runs and site.function is None
+                and isinstance(call.func, cst.Name)
+                and call.func.value == place.function
+                and self.line_of(call) > binding.line
+            )
+        return False
+
+    @staticmethod
+    def _passes_app(call: cst.Call, index: int, param: str, binding: AppBinding) -> bool:
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        given = keywords.get(param) or (positional[index] if index < len(positional) else None)
+        return isinstance(given, cst.Name) and given.value == binding.name
+
+    # -- values ------------------------------------------------------------------
+
+    def value_of(self, node: cst.BaseExpression, depth: int = 0) -> Value:
+        """What `node` holds, following module-level constants (`ORIGINS = ["*"]`)."""
+        line = self.line_of(node)
+        code = self.code_of(node)
+        if isinstance(node, cst.Name) and node.value not in {"True", "False", "None"} and depth < 5:
+            constant = self._constant_node(node.value, line)
+            if constant is not None:
+                inner = self.value_of(constant, depth + 1)
+                return Value(code, line, inner.literal, via=node.value)
+            return Value(code, line)
+        try:
+            return Value(code, line, ast.literal_eval(_as_expression(code)))
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return Value(code, line)
+
+    def _constant_node(self, name: str, before_line: int) -> cst.BaseExpression | None:
+        candidates = [
+            (self.line_of(stmt), value)
+            for target, value, place, stmt in self.layout.assignments
+            if target == name and place.runs and place.function is None
+        ]
+        earlier = [value for line, value in candidates if line < before_line]
+        if earlier:
+            return earlier[-1]
+        return candidates[-1][1] if candidates else None
+
+
+def _provided_names(node: cst.Import | cst.ImportFrom) -> list[tuple[str, str, str]]:
+    """(qualified name provided, module, name bound in the file) for each imported alias."""
+    provided = []
+    if isinstance(node, cst.Import):
+        for alias in node.names:
+            module = _dotted(alias.name)
+            bound = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else module
+            provided.append((module, module, bound))
+        return provided
+    if node.module is None or node.relative:
+        return provided
+    module = _dotted(node.module)
+    if isinstance(node.names, cst.ImportStar):
+        return [(f"{module}.*", module, "*")]
+    for alias in node.names:
+        name = _dotted(alias.name)
+        bound = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
+        provided.append((f"{module}.{name}", module, bound))
+    return provided
+
+
+def _import_match(wanted: str, provided: str, bound: str) -> str | None:
+    """How the file refers to `wanted` after importing `provided` as `bound`, if at all."""
+    if provided == wanted:
+        return bound
+    if provided.endswith(".*") and wanted.rpartition(".")[0] == provided[:-2]:
+        return wanted.rpartition(".")[2]
+    if wanted.startswith(provided + "."):
+        return bound + wanted[len(provided) :]
+    return None
+
+
+def _dotted(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""
+
+
+def _as_expression(code: str) -> str:
+    # Multi-line literals keep their newlines; parentheses make them one expression.
+    return f"(\n{code}\n)"

@@ -1,0 +1,119 @@
+"""Checks for the CORS headers lesson: one per step in lesson.toml."""
+
+from __future__ import annotations
+
+from _shared.browser_cors import origin_problems, preflight_problems, surprise_origin
+from _shared.cors_static import (
+    CORS_MIDDLEWARE,
+    IMPORT_LINE,
+    cors_registration,
+    import_problem,
+    list_setting_problem,
+)
+
+from grader import Failure, LiveApp, Response, Source, check
+
+ALLOW_ALL = ("allow_origins", "allow_methods", "allow_headers")
+PREFLIGHT_PATH = "/notes/1"
+SIMPLE_PATH = "/notes"
+
+
+@check("import")
+def cors_middleware_is_imported(source: Source) -> str:
+    found = [f for f in source.imports_of(*CORS_MIDDLEWARE) if f.placement.runs]
+    if not found:
+        raise import_problem(source)
+    first = found[0]
+    note = ""
+    if first.module.startswith("starlette"):
+        note = " (Starlette's original; FastAPI's fastapi.middleware.cors re-exports the same class)"
+    return f"Line {first.line} imports CORSMiddleware{note}."
+
+
+@check("add-middleware")
+def cors_middleware_allows_everything(source: Source) -> str:
+    registration = cors_registration(source)
+    problems = [
+        problem
+        for setting in ALLOW_ALL
+        if (problem := list_setting_problem(registration, setting, wanted="*")) is not None
+    ]
+    if problems:
+        raise Failure(
+            f"Line {registration.line} adds CORSMiddleware, but not with every setting this step asks for:",
+            line=registration.line,
+            details=tuple(f"- {problem}" for problem in problems),
+            hint='Use all three settings, each a list holding "*": '
+            'allow_origins=["*"], allow_methods=["*"], allow_headers=["*"].',
+        )
+    how = (
+        " through FastAPI(middleware=[...]), which works the same as app.add_middleware(...)"
+        if registration.kind == "middleware_list"
+        else ""
+    )
+    return f"Line {registration.line} adds CORSMiddleware to the app{how}, allowing any origin, method and header."
+
+
+@check("live-headers", live=True)
+def browser_on_another_origin_is_allowed(app: LiveApp) -> str:
+    origin = surprise_origin()
+    preflight = app.request(
+        "OPTIONS",
+        PREFLIGHT_PATH,
+        {
+            "Origin": origin,
+            "Access-Control-Request-Method": "DELETE",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    _fail_on_crash(preflight)
+    blocked = preflight_problems(preflight, origin, "DELETE", ["content-type"])
+    if blocked:
+        raise Failure(
+            f"A page on {origin} calling DELETE {PREFLIGHT_PATH} would be blocked by the browser: "
+            f"its preflight request (OPTIONS) got {preflight.status_line}, which does not allow the call:",
+            details=(*(f"- {reason}" for reason in blocked), *_try_it(preflight)),
+            hint=_live_hint(app),
+        )
+    simple = app.request("GET", SIMPLE_PATH, {"Origin": origin})
+    _fail_on_crash(simple)
+    blocked = origin_problems(simple, origin)
+    if blocked:
+        raise Failure(
+            f"A page on {origin} calling GET {SIMPLE_PATH} would get an error instead of the notes: "
+            f"the answer ({simple.status_line}) may not be read across origins:",
+            details=(*(f"- {reason}" for reason in blocked), *_try_it(simple)),
+            hint=_live_hint(app),
+        )
+    return (
+        f"A browser page on {origin} may call your API: the preflight for DELETE got "
+        f"{preflight.status_line} with Access-Control-Allow-Origin: "
+        f"{preflight.header('Access-Control-Allow-Origin')}, and GET {SIMPLE_PATH} carries "
+        f"Access-Control-Allow-Origin: {simple.header('Access-Control-Allow-Origin')}."
+    )
+
+
+def _fail_on_crash(response: Response) -> None:
+    if response.status < 500:
+        return
+    output = [line for line in response.server_output.strip().splitlines() if line.strip()]
+    raise Failure(
+        f"Your app crashed while answering {response.method} {response.path} "
+        f"({response.status_line}). That is not a CORS problem: a crashed request is answered "
+        "outside the middleware, so it never carries CORS headers. Fix the crash first.",
+        details=("Your app's error:", *output[-10:]) if output else _try_it(response),
+        hint="The last line of the error names the problem, and the lines above it point into your file.",
+    )
+
+
+def _try_it(response: Response) -> tuple[str, ...]:
+    return (
+        "See it yourself: start your app with `uvicorn main:app`, then run:",
+        f"  {response.curl()}",
+    )
+
+
+def _live_hint(app: LiveApp) -> str:
+    if not [f for f in app.source.imports_of(*CORS_MIDDLEWARE) if f.placement.runs]:
+        return f"Start with steps 1 and 2: {IMPORT_LINE}, then app.add_middleware(CORSMiddleware, ...)."
+    return "Check step 2: the middleware must be added to the app uvicorn serves, with all three settings."
