@@ -1,0 +1,13 @@
+# expect: fail at import
+# steps: add-middleware=fail live-headers=fail
+# from fastapi.middleware.cors import CORSMiddleware
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/notes")
+def list_notes() -> list[dict]:
+    return [{"id": 1, "title": "hi"}]
+
+# app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"])
