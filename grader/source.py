@@ -25,6 +25,8 @@ MIDDLEWARE_WRAPPERS = frozenset(
     {"starlette.middleware.Middleware", "fastapi.middleware.Middleware"}
 )
 
+HTTP_METHODS = frozenset({"get", "post", "put", "delete", "patch", "options", "head"})
+
 _UNKNOWN = object()
 
 
@@ -83,6 +85,17 @@ class AppBinding:
     call: cst.Call | None = field(default=None, repr=False, compare=False)
     factory: str | None = None  # `app = create_app()`: the factory's name
     local: str | None = None  # the factory's local name for the app it returns
+
+
+@dataclass(frozen=True)
+class Route:
+    """An endpoint declared with a decorator such as `@app.get("/notes")`."""
+
+    method: str  # upper case, e.g. "GET"
+    path: str
+    target: str  # the name the decorator was called on, e.g. "app" or "router"
+    function: str
+    line: int
 
 
 @dataclass(frozen=True)
@@ -204,7 +217,25 @@ class Source:
                     return returned.value, value
         return None
 
-    # -- calls and middleware ----------------------------------------------------
+    # -- routes, calls and middleware --------------------------------------------
+
+    def routes(self) -> list[Route]:
+        """Endpoints declared on module-level functions that exist once the file is loaded."""
+        found = []
+        for function in self.layout.functions.values():
+            for decorator in function.decorators:
+                call = decorator.decorator
+                if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)):
+                    continue
+                method = call.func.attr.value
+                owner = call.func.value
+                path = call.args[0].value if call.args and call.args[0].keyword is None else None
+                if method in HTTP_METHODS and isinstance(owner, cst.Name) and isinstance(path, cst.SimpleString):
+                    found.append(
+                        Route(method.upper(), str(path.evaluated_value), owner.value, function.name.value, self.line_of(decorator))
+                    )
+        return sorted(found, key=lambda route: route.line)
+
 
     def calls_to(self, *qualified: str) -> list[tuple[int, Placement]]:
         """Lines of the calls to any of `qualified` (e.g. "uvicorn.run"), with placements."""

@@ -16,6 +16,9 @@ from grader import Failure, LiveApp, Response, Source, check
 ALLOW_ALL = ("allow_origins", "allow_methods", "allow_headers")
 PREFLIGHT_PATH = "/notes/1"
 SIMPLE_PATH = "/notes"
+# What a frontend sends with a JSON body and a login token. Servers often allow
+# Content-Type anyway, so Authorization is what shows whether allow_headers works.
+PREFLIGHT_HEADERS = ["authorization", "content-type"]
 
 
 @check("import")
@@ -63,11 +66,11 @@ def browser_on_another_origin_is_allowed(app: LiveApp) -> str:
         {
             "Origin": origin,
             "Access-Control-Request-Method": "DELETE",
-            "Access-Control-Request-Headers": "content-type",
+            "Access-Control-Request-Headers": ", ".join(PREFLIGHT_HEADERS),
         },
     )
     _fail_on_crash(preflight)
-    blocked = preflight_problems(preflight, origin, "DELETE", ["content-type"])
+    blocked = preflight_problems(preflight, origin, "DELETE", PREFLIGHT_HEADERS)
     if blocked:
         raise Failure(
             f"A page on {origin} calling DELETE {PREFLIGHT_PATH} would be blocked by the browser: "

@@ -1,0 +1,105 @@
+"""The `lessons` command, for instructors: list the course, scaffold a lesson, verify lessons."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from grader.course import Course, find_course_root, load_course
+from grader.lesson import LessonError
+
+EXIT_FAILED = 1
+EXIT_BROKEN = 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def lessons() -> None:
+    """Work on the course's lessons: list them, scaffold a new one, verify them."""
+
+
+@lessons.command("list")
+def list_lessons() -> None:
+    """The course in order, with each lesson's steps."""
+    course = _course()
+    for number, lesson in enumerate(course.lessons, start=1):
+        click.echo(f"{number}. {lesson.slug}: {lesson.title}")
+        for step in lesson.steps:
+            click.echo(f"     {step.id:<18} {step.title}")
+
+
+@lessons.command("new")
+@click.argument("slug")
+@click.option("--title", help="The lesson's title (default: made from the slug).")
+@click.option("--from", "base_slug", metavar="SLUG", help="Start from this lesson's solution (default: the last lesson's).")
+def new_lesson(slug: str, title: str | None, base_slug: str | None) -> None:
+    """Scaffold lesson SLUG: text, metadata, checks, starter and solution that already verify."""
+    from grader.scaffold import ScaffoldError, create_lesson
+
+    root = find_course_root() or Path.cwd()
+    course = _course() if (root / "lessons").is_dir() and any((root / "lessons").glob("*/lesson.toml")) else None
+    base = None
+    if course is not None:
+        base = course.find(base_slug) if base_slug else course.lessons[-1]
+        if base is None:
+            _broken(f"no lesson named '{base_slug}' to start from")
+    try:
+        written = create_lesson(root, course, slug, title, base)
+    except ScaffoldError as error:
+        _broken(str(error))
+    click.echo(f"Created lesson '{slug}'" + (f", starting from {base.slug}'s solution:" if base else ":"))
+    for path in written:
+        click.echo(f"  {path.relative_to(root)}")
+    click.echo(f"Next: edit lessons/{slug}/lesson.md, lesson.toml and checks.py, then run: lessons verify {slug}")
+
+
+@lessons.command("verify")
+@click.argument("slugs", nargs=-1, metavar="[SLUG]...")
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds each app may take to load.")
+def verify(slugs: tuple[str, ...], timeout: float) -> None:
+    """Prove lessons consistent: solution passes, starter and known-wrong samples fail where
+    declared, and every mutant of the solution fails a check. Exit 0 only when all holds."""
+    from grader.verify import verify_lesson
+
+    course = _course()
+    chosen = [course.find(slug) for slug in slugs] if slugs else list(course.lessons)
+    unknown = [slug for slug, lesson in zip(slugs, chosen) if lesson is None]
+    if unknown:
+        _broken(f"no lesson named {', '.join(unknown)}; lessons are: {', '.join(l.slug for l in course.lessons)}")
+    failed = 0
+    for lesson in chosen:
+        assert lesson is not None
+        click.echo(click.style(f"{lesson.slug}: {lesson.title}", bold=True))
+        try:
+            findings = verify_lesson(lesson, import_timeout=timeout)
+        except LessonError as error:
+            _broken(f"lesson '{lesson.slug}' is broken: {error}")
+        for finding in findings:
+            mark = click.style("ok  ", fg="green") if finding.ok else click.style("FAIL", fg="red", bold=True)
+            click.echo(f"  {mark} {finding.subject}: {finding.detail}")
+        failed += sum(not finding.ok for finding in findings)
+    if failed:
+        click.echo(click.style(f"{failed} problem(s) found.", fg="red", bold=True))
+        sys.exit(EXIT_FAILED)
+    click.echo(click.style("Every lesson verifies.", fg="green", bold=True))
+
+
+def _course() -> Course:
+    root = find_course_root()
+    if root is None:
+        _broken("no course found: run this from the course folder (the one that holds lessons/)")
+    try:
+        return load_course(root)
+    except LessonError as error:
+        _broken(str(error))
+
+
+def _broken(message: str) -> NoReturn:
+    click.echo(f"lessons: {message}", err=True)
+    sys.exit(EXIT_BROKEN)
+
+
+def main() -> None:
+    lessons(prog_name="lessons")

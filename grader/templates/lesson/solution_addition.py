@@ -1,0 +1,5 @@
+
+
+@app.get("/health")
+def health() -> dict[str, str]:
+    return {"status": "ok"}
