@@ -78,13 +78,14 @@ def _changed_value(value: cst.BaseExpression) -> cst.BaseExpression | None:
     if isinstance(value, cst.Name) and value.value in {"True", "False"}:
         return cst.Name("False" if value.value == "True" else "True")
     if isinstance(value, cst.List | cst.Tuple | cst.Set):
-        return value.with_changes(
-            elements=[
-                e.with_changes(value=cst.SimpleString(f'"{MUTANT_TEXT}"')) if isinstance(e.value, cst.SimpleString) else e
-                for e in value.elements
-            ]
-            or [cst.Element(cst.SimpleString(f'"{MUTANT_TEXT}"'))]
-        )
+        strings = [e for e in value.elements if isinstance(e.value, cst.SimpleString)]
+        if value.elements and not strings:
+            return None  # items the grader cannot rewrite (names, calls): no honest change
+        mutant = cst.SimpleString(f'"{MUTANT_TEXT}"')
+        elements = [
+            e.with_changes(value=mutant) if isinstance(e.value, cst.SimpleString) else e for e in value.elements
+        ]
+        return value.with_changes(elements=elements or [cst.Element(mutant)])
     if isinstance(value, cst.SimpleString):
         return cst.SimpleString(f'"{MUTANT_TEXT}"')
     if isinstance(value, cst.Integer):

@@ -89,6 +89,11 @@ def _wrong(lesson: Lesson, sample: Path, timeout: float) -> Finding:
     message = _first_message(report)
     if expected.message and expected.message.lower() not in message.lower():
         return Finding(False, subject, f"fails at {failing[0]} with {message!r}, which lacks {expected.message!r}")
+    statuses = {step.id: step.status.value for step in report.steps}
+    wrong_steps = {k: v for k, v in expected.steps.items() if statuses.get(k) != v}
+    if wrong_steps:
+        got = ", ".join(f"{k}={statuses.get(k)}" for k in wrong_steps)
+        return Finding(False, subject, f"its header expects {wrong_steps}, but got {got}")
     return Finding(True, subject, f"fails at {failing[0]}, as declared")
 
 

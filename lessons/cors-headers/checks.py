@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from _shared.browser_cors import origin_problems, preflight_problems, surprise_origin
+from _shared.live_reports import fail_on_crash, try_it
 from _shared.cors_static import (
     CORS_MIDDLEWARE,
     IMPORT_LINE,
@@ -11,7 +12,7 @@ from _shared.cors_static import (
     list_setting_problem,
 )
 
-from grader import Failure, LiveApp, Response, Source, check
+from grader import Failure, LiveApp, Source, check
 
 ALLOW_ALL = ("allow_origins", "allow_methods", "allow_headers")
 PREFLIGHT_PATH = "/notes/1"
@@ -69,23 +70,23 @@ def browser_on_another_origin_is_allowed(app: LiveApp) -> str:
             "Access-Control-Request-Headers": ", ".join(PREFLIGHT_HEADERS),
         },
     )
-    _fail_on_crash(preflight)
+    fail_on_crash(preflight)
     blocked = preflight_problems(preflight, origin, "DELETE", PREFLIGHT_HEADERS)
     if blocked:
         raise Failure(
             f"A page on {origin} calling DELETE {PREFLIGHT_PATH} would be blocked by the browser: "
             f"its preflight request (OPTIONS) got {preflight.status_line}, which does not allow the call:",
-            details=(*(f"- {reason}" for reason in blocked), *_try_it(preflight)),
+            details=(*(f"- {reason}" for reason in blocked), *try_it(preflight)),
             hint=_live_hint(app),
         )
     simple = app.request("GET", SIMPLE_PATH, {"Origin": origin})
-    _fail_on_crash(simple)
+    fail_on_crash(simple)
     blocked = origin_problems(simple, origin)
     if blocked:
         raise Failure(
             f"A page on {origin} calling GET {SIMPLE_PATH} would get an error instead of the notes: "
             f"the answer ({simple.status_line}) may not be read across origins:",
-            details=(*(f"- {reason}" for reason in blocked), *_try_it(simple)),
+            details=(*(f"- {reason}" for reason in blocked), *try_it(simple)),
             hint=_live_hint(app),
         )
     return (
@@ -93,26 +94,6 @@ def browser_on_another_origin_is_allowed(app: LiveApp) -> str:
         f"{preflight.status_line} with Access-Control-Allow-Origin: "
         f"{preflight.header('Access-Control-Allow-Origin')}, and GET {SIMPLE_PATH} carries "
         f"Access-Control-Allow-Origin: {simple.header('Access-Control-Allow-Origin')}."
-    )
-
-
-def _fail_on_crash(response: Response) -> None:
-    if response.status < 500:
-        return
-    output = [line for line in response.server_output.strip().splitlines() if line.strip()]
-    raise Failure(
-        f"Your app crashed while answering {response.method} {response.path} "
-        f"({response.status_line}). That is not a CORS problem: a crashed request is answered "
-        "outside the middleware, so it never carries CORS headers. Fix the crash first.",
-        details=("Your app's error:", *output[-10:]) if output else _try_it(response),
-        hint="The last line of the error names the problem, and the lines above it point into your file.",
-    )
-
-
-def _try_it(response: Response) -> tuple[str, ...]:
-    return (
-        "See it yourself: start your app with `uvicorn main:app`, then run:",
-        f"  {response.curl()}",
     )
 
 

@@ -6,10 +6,11 @@ from pydantic import BaseModel
 
 app = FastAPI(title="Notes API")
 
-# Let pages on any origin call this API from a browser.
+# Only the Notes frontend may call this API from a browser, with the user's cookies.
 app.add_middleware(
     CORSMiddleware,
-    allow_origins=["*"],
+    allow_origins=["https://notes.example.com"],
+    allow_credentials=True,
     allow_methods=["*"],
     allow_headers=["*"],
 )
@@ -52,8 +53,3 @@ def create_note(note: NoteIn) -> Note:
 def delete_note(note_id: int) -> None:
     if notes.pop(note_id, None) is None:
         raise HTTPException(status_code=404, detail="Note not found")
-
-
-@app.get("/health")
-def health() -> dict[str, str]:
-    return {"status": "ok"}

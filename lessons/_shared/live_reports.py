@@ -1,0 +1,27 @@
+"""Failure details the live CORS checks share: crashes told apart, and a curl to try."""
+
+from __future__ import annotations
+
+from grader import Failure, Response
+
+
+def fail_on_crash(response: Response) -> None:
+    """A 5xx is the app's bug, not missing CORS: say so, with the app's own error."""
+    if response.status < 500:
+        return
+    output = [line for line in response.server_output.strip().splitlines() if line.strip()]
+    raise Failure(
+        f"Your app crashed while answering {response.method} {response.path} "
+        f"({response.status_line}). That is not a CORS problem: a crashed request is answered "
+        "outside the middleware, so it never carries CORS headers. Fix the crash first.",
+        details=("Your app's error:", *output[-10:]) if output else try_it(response),
+        hint="The last line of the error names the problem, and the lines above it point into your file.",
+    )
+
+
+def try_it(response: Response) -> tuple[str, ...]:
+    """Lines that show the learner how to send the same request to their own server."""
+    return (
+        "See it yourself: start your app with `uvicorn main:app`, then run:",
+        f"  {response.curl()}",
+    )

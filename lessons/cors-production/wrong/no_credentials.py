@@ -1,0 +1,15 @@
+# expect: fail at credentials
+# message: without allow_credentials
+# steps: allow-origin=pass live-frontend=fail live-stranger=pass
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI()
+
+
+@app.get("/notes")
+def list_notes() -> list[dict]:
+    return []
+
+
+app.add_middleware(CORSMiddleware, allow_origins=["https://notes.example.com"], allow_methods=["*"], allow_headers=["*"])
