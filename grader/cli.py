@@ -25,6 +25,8 @@ EXIT_INTERRUPTED = 130
 @click.option("--lesson", "slug", metavar="SLUG", help="Grade against this lesson (default: your current one).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the text view.")
 @click.option("--list", "show_list", is_flag=True, help="List the lessons and your progress.")
+@click.option("--reset", is_flag=True, help="Put the lesson's exercise back as it was committed (asks first).")
+@click.option("--yes", "-y", is_flag=True, help="With --reset: do not ask for confirmation.")
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0.5, max=120),
@@ -32,7 +34,9 @@ EXIT_INTERRUPTED = 130
     show_default=True,
     help="Seconds your file may take to load before the grader gives up.",
 )
-def grade_command(file: Path | None, slug: str | None, as_json: bool, show_list: bool, timeout: float) -> None:
+def grade_command(
+    file: Path | None, slug: str | None, as_json: bool, show_list: bool, reset: bool, yes: bool, timeout: float
+) -> None:
     """Grade FILE (default: your current lesson's exercise) and say, step by step, what to fix.
 
     Exit status: 0 when every step passes, 1 when a step fails, 2 for usage errors.
@@ -42,6 +46,9 @@ def grade_command(file: Path | None, slug: str | None, as_json: bool, show_list:
         _print_list(course)
         return
     lesson = _choose_lesson(course, slug, file)
+    if reset:
+        _reset(course, lesson, yes)
+        return
     path = file if file is not None else lesson.exercise
     if not path.exists():
         _usage_error(f"no such file: {path}")
@@ -93,6 +100,31 @@ def _print_text(report: Report, shown: str, course: Course, lesson: Lesson, chos
     from grader.render_text import render_text
 
     render_text(report, shown, console, next_title=following.title if following else None)
+
+
+def _reset(course: Course, lesson: Lesson, yes: bool) -> None:
+    from grader.reset import ResetError, committed_starter
+
+    shown = _shown(lesson.exercise)
+    try:
+        starter = committed_starter(course.root, lesson.exercise)
+    except ResetError as error:
+        _usage_error(str(error))
+    if lesson.exercise.is_file() and lesson.exercise.read_bytes() == starter:
+        click.echo(f"{shown} is already the starter; nothing to reset.")
+        return
+    question = f"Replace {shown} with the starter? Your changes to it will be lost"
+    try:
+        confirmed = yes or click.confirm(question, default=False)
+    except click.exceptions.Abort:  # no answer (stdin closed): keep the learner's work
+        confirmed = False
+        click.echo()
+    if not confirmed:
+        click.echo("Nothing changed." + ("" if sys.stdin.isatty() else " (Use --yes to reset without the question.)"))
+        return
+    lesson.exercise.write_bytes(starter)
+    course.forget_pass(lesson)
+    click.echo(f"{shown} is the starter again.")
 
 
 def _print_list(course: Course) -> None:

@@ -47,7 +47,12 @@ class Course:
             return set()
 
     def record_pass(self, lesson: Lesson) -> None:
-        passed = self.passed() | {lesson.slug}
+        self._save(self.passed() | {lesson.slug})
+
+    def forget_pass(self, lesson: Lesson) -> None:
+        self._save(self.passed() - {lesson.slug})
+
+    def _save(self, passed: set[str]) -> None:
         try:
             self.progress_path.write_text(json.dumps({"passed": sorted(passed)}, indent=2) + "\n", encoding="utf-8")
         except OSError:

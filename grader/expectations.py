@@ -2,7 +2,7 @@
 
     # expect: pass
     # expect: fail at add-middleware
-    # message: adds CORSMiddleware to `api`
+    # message: adds GZipMiddleware to `api`
     # steps: import=pass add-middleware=fail live-headers=fail
 
 `message` is a piece of the first failing step's message; `steps` is optional.

@@ -23,7 +23,7 @@ class ScaffoldError(Exception):
 def create_lesson(root: Path, course: Course | None, slug: str, title: str | None, base: Lesson | None) -> list[Path]:
     """Write the new lesson's files and return them. `base`'s solution becomes the starter."""
     if not SLUG.fullmatch(slug):
-        raise ScaffoldError(f"'{slug}' is not a valid slug: use lower-case words joined by hyphens, like cors-production")
+        raise ScaffoldError(f"'{slug}' is not a valid slug: use lower-case words joined by hyphens, like rate-limits")
     targets = [root / "lessons" / slug, root / "exercise" / slug, root / "solution" / slug]
     taken = [str(t) for t in targets if t.exists()]
     if taken:

@@ -34,9 +34,9 @@ _UNKNOWN = object()
 class ImportFound:
     """One import statement that makes a wanted name available."""
 
-    qualified: str  # the wanted name it provides, e.g. "fastapi.middleware.cors.CORSMiddleware"
+    qualified: str  # the wanted name it provides, e.g. "fastapi.middleware.gzip.GZipMiddleware"
     module: str  # the module the statement imports from
-    bound_as: str  # how the file refers to the name afterwards, e.g. "CM" or "cors.CORSMiddleware"
+    bound_as: str  # how the file refers to the name afterwards, e.g. "GZ" or "gzip.GZipMiddleware"
     line: int
     placement: Placement
     code: str

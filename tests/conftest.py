@@ -68,3 +68,30 @@ def no_leftovers():
     yield paths
     for path in paths:
         assert processes_mentioning(path) == [], f"processes left running for {path}"
+
+
+def run_command(name: str, *args: str | Path, cwd: Path = ROOT, timeout: float = 180) -> Run:
+    """Run another console script of the package (e.g. `lessons`) as a user would."""
+    done = subprocess.run(
+        [str(GRADE.with_name(name)), *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+@pytest.fixture
+def course_copy(tmp_path: Path) -> Path:
+    """A private copy of the course, committed to its own git repository, to change freely."""
+    import shutil
+
+    root = tmp_path / "course"
+    for folder in ("lessons", "exercise", "solution"):
+        shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    git_env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "course"]):
+        subprocess.run(["git", *command], cwd=root, env=git_env, check=True, capture_output=True)
+    return root
