@@ -9,18 +9,26 @@ from grader.checks import CheckSpec, Failure, checks_in
 from grader.learner_file import FileProblem, LearnerFile, read_learner_file
 from grader.lesson import Lesson, LessonError
 from grader.results import Report, Status, StepResult
-from grader.server import AppProcess, StartProblem
+from grader.server import AppProcess, StartProblem, WarmWorker
 
 DEFAULT_IMPORT_TIMEOUT = 10.0
 
 
-def grade(lesson: Lesson, path: Path, *, import_timeout: float = DEFAULT_IMPORT_TIMEOUT) -> Report:
-    """Grade `path` for `lesson`. Every step is reported; no learner mistake raises."""
+def grade(
+    lesson: Lesson,
+    path: Path,
+    *,
+    import_timeout: float = DEFAULT_IMPORT_TIMEOUT,
+    worker: WarmWorker | None = None,
+) -> Report:
+    """Grade `path` for `lesson`. Every step is reported; no learner mistake raises.
+
+    With a warm `worker`, the app is forked from it instead of a fresh interpreter."""
     loaded = read_learner_file(path)
     if isinstance(loaded, FileProblem):
         return _report(lesson, path, _file_problem_steps(lesson, loaded))
     # Start the app first: its imports overlap with the parse and the static checks.
-    app = AppProcess.start(path.resolve(), lesson.app_module, lesson.app_attr)
+    app = AppProcess.start(path.resolve(), lesson.app_module, lesson.app_attr, worker)
     try:
         return _grade_loaded(lesson, loaded, app, import_timeout)
     finally:

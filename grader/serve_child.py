@@ -22,6 +22,11 @@ PR_SET_PDEATHSIG = 1
 
 def main(argv: list[str]) -> int:
     status_fd, sock_fd, file, module_name, attr = int(argv[0]), int(argv[1]), argv[2], argv[3], argv[4]
+    return serve(status_fd, sock_fd, file, module_name, attr)
+
+
+def serve(status_fd: int, sock_fd: int, file: str, module_name: str, attr: str) -> int:
+    """Load the learner's module and serve `attr` from it, reporting each stage."""
     status = os.fdopen(status_fd, "w", buffering=1, encoding="utf-8")
     _die_with_parent()
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 CHILD_SCRIPT = Path(__file__).with_name("serve_child.py")
+WORKER_SCRIPT = Path(__file__).with_name("warm_worker.py")
 # Environment the child keeps; everything else (tokens, secrets) stays with the grader.
 KEPT_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "VIRTUAL_ENV", "SYSTEMROOT")
 
@@ -78,7 +79,8 @@ class StartProblem:
 class AppProcess:
     """One run of the learner's app. Use `start`, then `wait_ready`, and always `stop`."""
 
-    process: subprocess.Popen[bytes]
+    pid: int  # also the process group: the child leads a session of its own
+    process: subprocess.Popen[bytes] | None  # None when a warm worker forked it
     sock: socket.socket
     status_fd: int
     output: OutputBuffer
@@ -91,27 +93,20 @@ class AppProcess:
         return int(self.sock.getsockname()[1])
 
     @classmethod
-    def start(cls, file: Path, module: str, attr: str) -> AppProcess:
+    def start(cls, file: Path, module: str, attr: str, worker: WarmWorker | None = None) -> AppProcess:
+        """Start serving `module:attr` from `file`: a fresh interpreter, or a fork of `worker`."""
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind(("127.0.0.1", 0))
         sock.listen(64)
         status_r, status_w = os.pipe()
         out_r, out_w = os.pipe()
-        command = [
-            sys.executable, "-P", str(CHILD_SCRIPT),
-            str(status_w), str(sock.fileno()), str(file), module, attr,
-        ]
+        process = None
         try:
-            process = subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=out_w,
-                stderr=out_w,
-                pass_fds=(status_w, sock.fileno()),
-                cwd=file.parent,
-                env=_child_env(),
-                start_new_session=True,
-            )
+            if worker is not None:
+                pid = worker.fork(file, module, attr, (status_w, sock.fileno(), out_w))
+            else:
+                process = _spawn(file, module, attr, status_w, sock.fileno(), out_w)
+                pid = process.pid
         except BaseException:
             sock.close()
             os.close(status_r)
@@ -123,7 +118,7 @@ class AppProcess:
         output = OutputBuffer()
         drain = threading.Thread(target=_drain, args=(out_r, output), daemon=True)
         drain.start()
-        return cls(process, sock, status_r, output, drain)
+        return cls(pid, process, sock, status_r, output, drain)
 
     def wait_ready(self, import_timeout: float, load_timeout: float = 30.0) -> StartProblem | None:
         """Wait until the app serves. `import_timeout` bounds the learner's own module code;
@@ -172,6 +167,8 @@ class AppProcess:
         return event
 
     def _exit_code(self) -> int | None:
+        if self.process is None:
+            return None  # the warm worker reaps its own children
         try:
             return self.process.wait(timeout=1.0)
         except subprocess.TimeoutExpired:
@@ -184,20 +181,89 @@ class AppProcess:
 
     def stop(self) -> None:
         """Kill the whole process group at once: a graceful shutdown only costs time here."""
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
-            self.process.wait(timeout=5.0)
-        except subprocess.TimeoutExpired:
-            pass
+        _kill_group(self.pid)
+        if self.process is not None:
+            try:
+                self.process.wait(timeout=5.0)
+            except subprocess.TimeoutExpired:
+                pass
         self.sock.close()
         try:
             os.close(self.status_fd)
         except OSError:
             pass
         self.drain.join(timeout=1.0)
+
+
+class WarmWorker:
+    """A process that imported FastAPI and uvicorn once and forks a child per grade."""
+
+    def __init__(self) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-P", str(WORKER_SCRIPT), str(theirs.fileno())],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                pass_fds=(theirs.fileno(),),
+                env=_child_env(),
+                start_new_session=True,
+            )
+        finally:
+            theirs.close()
+        self.control = ours
+        self._replies = ours.makefile("rb")
+        self._lock = threading.Lock()
+
+    def wait_warm(self, timeout: float = 30.0) -> bool:
+        """Wait until the worker has imported its libraries."""
+        self.control.settimeout(timeout)
+        try:
+            return b"warm" in self._replies.readline()
+        except (TimeoutError, OSError):
+            return False
+        finally:
+            self.control.settimeout(None)
+
+    def fork(self, file: Path, module: str, attr: str, fds: tuple[int, int, int]) -> int:
+        request = json.dumps({"file": str(file), "module": module, "attr": attr}).encode()
+        with self._lock:
+            socket.send_fds(self.control, [request], list(fds))
+            reply = self._replies.readline()
+        if not reply:
+            raise OSError("the warm worker stopped")
+        return int(json.loads(reply)["pid"])
+
+    def close(self) -> None:
+        _kill_group(self.process.pid)
+        try:
+            self.process.wait(timeout=5.0)
+        except subprocess.TimeoutExpired:
+            pass
+        self._replies.close()
+        self.control.close()
+
+
+def _spawn(file: Path, module: str, attr: str, status_w: int, sock_fd: int, out_w: int) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-P", str(CHILD_SCRIPT), str(status_w), str(sock_fd), str(file), module, attr]
+    return subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=out_w,
+        stderr=out_w,
+        pass_fds=(status_w, sock_fd),
+        cwd=file.parent,
+        env=_child_env(),
+        start_new_session=True,
+    )
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def _drain(fd: int, output: OutputBuffer) -> None:

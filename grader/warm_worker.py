@@ -1,0 +1,148 @@
+"""A warm worker: a process that has imported FastAPI and uvicorn once and forks a fresh
+child per grade, so repeated grades (watch mode, batches) skip the import cost.
+
+Each child loads the learner's module anew: no module state is shared between grades.
+Runs as a script; the grader sends it fork requests over a Unix socket, with the child's
+listening socket and pipes attached as file descriptors.
+"""
+
+import gc
+import importlib.util
+import json
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+
+MAX_FDS = 3
+
+
+def _load_serve_child() -> Any:
+    # Loaded by path under a private name: the grader's folder never joins sys.path,
+    # so its module names cannot shadow the learner's.
+    path = Path(__file__).with_name("serve_child.py")
+    spec = importlib.util.spec_from_file_location("_grader_serve_child", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def main(control_fd: int) -> int:
+    serve_child = _load_serve_child()
+    serve_child._die_with_parent()
+    import uvicorn  # noqa: F401  (the whole point: pay these imports once)
+
+    try:
+        _prewarm()
+    except Exception:  # only an optimisation: a library change must not stop the worker
+        pass
+    # Keep the collector away from everything imported so far: after a fork, walking those
+    # objects would touch (and so copy) every page the child shares with this process.
+    gc.freeze()
+    signal.signal(signal.SIGCHLD, _reap)
+    control = socket.socket(fileno=control_fd)
+    control.sendall(b'{"event": "warm"}\n')
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(control, 65536, MAX_FDS)
+        except InterruptedError:
+            continue
+        if not message:
+            return 0
+        request = json.loads(message)
+        pid = os.fork()
+        if pid == 0:
+            _become_child(control, fds, request, serve_child)
+        for fd in fds:
+            os.close(fd)
+        control.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+
+
+def _prewarm() -> None:
+    """Build and call a small app once, so the caches FastAPI and pydantic fill on first
+    use (schemas, validators, encoders) are filled before any fork. (Annotations here are
+    evaluated eagerly, so the local model resolves.)"""
+    import asyncio
+
+    from fastapi import FastAPI, HTTPException
+    from pydantic import BaseModel
+
+    class Item(BaseModel):
+        id: int
+        title: str
+        body: str = ""
+
+    app = FastAPI()
+
+    @app.get("/items")
+    def list_items() -> list[Item]:
+        return [Item(id=1, title="warm")]
+
+    @app.get("/items/{item_id}")
+    def get_item(item_id: int) -> Item:
+        raise HTTPException(status_code=404, detail="missing")
+
+    @app.post("/items", status_code=201)
+    def create_item(item: Item) -> Item:
+        return item
+
+    @app.delete("/items/{item_id}", status_code=204)
+    def delete_item(item_id: int) -> None:
+        return None
+
+    async def call(method: str, path: str) -> None:
+        scope = {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
+            "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+            "root_path": "", "headers": [(b"host", b"127.0.0.1"), (b"origin", b"http://warm.example")],
+            "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
+        }
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            return None
+
+        await app(scope, receive, send)
+
+    async def calls() -> None:
+        for method, path in (("GET", "/items"), ("GET", "/items/1"), ("OPTIONS", "/items/1")):
+            await call(method, path)
+
+    asyncio.run(calls())
+    import uvicorn
+
+    # Loading a config imports uvicorn's protocol, loop and logging modules.
+    uvicorn.Config(app, log_level="warning", access_log=False, lifespan="auto").load()
+
+
+def _become_child(control: socket.socket, fds: list[int], request: dict[str, Any], serve_child: Any) -> None:
+    code = 1
+    try:
+        control.close()
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        os.setsid()
+        status_fd, sock_fd, out_fd = fds
+        os.dup2(out_fd, 1)
+        os.dup2(out_fd, 2)
+        os.close(out_fd)
+        os.chdir(Path(request["file"]).parent)
+        code = serve_child.serve(status_fd, sock_fd, request["file"], request["module"], request["attr"])
+    finally:
+        os._exit(code)
+
+
+def _reap(signum: int, frame: object) -> None:
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0] > 0:
+            pass
+    except ChildProcessError:
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main(int(sys.argv[1])))
