@@ -14,6 +14,7 @@ from grader.course import Course, find_course_root, load_course
 from grader.engine import DEFAULT_IMPORT_TIMEOUT, grade
 from grader.lesson import Lesson, LessonError
 from grader.results import Outcome, Report
+from grader.view import View
 
 EXIT_FAIL = 1
 EXIT_USAGE = 2
@@ -23,7 +24,11 @@ EXIT_INTERRUPTED = 130
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("file", required=False, type=click.Path(path_type=Path))
 @click.option("--lesson", "slug", metavar="SLUG", help="Grade against this lesson (default: your current one).")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the text view.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of the text view (one object per grade).")
+@click.option("--watch", is_flag=True, help="Grade again every time you save (Ctrl-C stops).")
+@click.option("--poll", is_flag=True, help="With --watch: check for saves by polling (for network drives).")
+@click.option("--show", is_flag=True, help="Show the lesson text, with your progress on each step.")
+@click.option("--hint", is_flag=True, help="Reveal the next hint for the first failing step.")
 @click.option("--list", "show_list", is_flag=True, help="List the lessons and your progress.")
 @click.option("--reset", is_flag=True, help="Put the lesson's exercise back as it was committed (asks first).")
 @click.option("--yes", "-y", is_flag=True, help="With --reset: do not ask for confirmation.")
@@ -35,7 +40,17 @@ EXIT_INTERRUPTED = 130
     help="Seconds your file may take to load before the grader gives up.",
 )
 def grade_command(
-    file: Path | None, slug: str | None, as_json: bool, show_list: bool, reset: bool, yes: bool, timeout: float
+    file: Path | None,
+    slug: str | None,
+    as_json: bool,
+    watch: bool,
+    poll: bool,
+    show: bool,
+    hint: bool,
+    show_list: bool,
+    reset: bool,
+    yes: bool,
+    timeout: float,
 ) -> None:
     """Grade FILE (default: your current lesson's exercise) and say, step by step, what to fix.
 
@@ -54,17 +69,36 @@ def grade_command(
         _usage_error(f"no such file: {path}")
     if not path.is_file():
         _usage_error(f"not a file: {path}")
-    report = grade(lesson, path, import_timeout=timeout)
-    shown = _shown(path)
-    if as_json:
-        from grader.render_json import render_json
+    view = View(course, lesson, path, as_json, chosen=slug is not None or file is not None)
+    if watch:
+        from grader.watch import watch as watch_file
 
-        click.echo(render_json(report, shown))
-    else:
-        _print_text(report, shown, course, lesson, chosen=slug is not None or file is not None)
+        try:
+            watch_file(lesson, path, view.watched, import_timeout=timeout, force_polling=poll)
+        except KeyboardInterrupt:  # Ctrl-C is how watching ends: not an error
+            click.echo("Stopped watching.", err=True)
+        return
+    with view.working("Starting your app and sending it requests..."):
+        report = grade(lesson, path, import_timeout=timeout)
+    revealed = _reveal_hint(view, report) if hint else None
+    if show:
+        view.lesson_text(report)
+    view.report(report)
+    if revealed is not None:
+        view.hint_revealed(*revealed)
     if report.outcome is Outcome.PASS and path.resolve() == lesson.exercise.resolve():
         course.record_pass(lesson)
     sys.exit({Outcome.PASS: 0, Outcome.FAIL: EXIT_FAIL, Outcome.ERROR: EXIT_USAGE}[report.outcome])
+
+
+def _reveal_hint(view: View, report: Report) -> tuple[int, int, int] | None:
+    """Reveal one more hint for the first failing step: (step number, shown, available)."""
+    failing = report.first_failure
+    if failing is None:
+        return None
+    available = len([h for h in (failing.hint, *failing.more_hints) if h])
+    shown = view.course.reveal_hint(view.lesson, failing.id, available)
+    return report.steps.index(failing) + 1, shown, available
 
 
 def _course() -> Course:
@@ -89,23 +123,10 @@ def _choose_lesson(course: Course, slug: str | None, file: Path | None) -> Lesso
     return course.current()
 
 
-def _print_text(report: Report, shown: str, course: Course, lesson: Lesson, chosen: bool) -> None:
-    from rich.console import Console
-
-    console = Console(highlight=False, soft_wrap=not sys.stdout.isatty())
-    following = course.after(lesson)
-    if not chosen:
-        number = course.lessons.index(lesson) + 1
-        console.print(f"Lesson {number} of {len(course.lessons)} (your current lesson)", style="dim", markup=False)
-    from grader.render_text import render_text
-
-    render_text(report, shown, console, next_title=following.title if following else None)
-
-
 def _reset(course: Course, lesson: Lesson, yes: bool) -> None:
     from grader.reset import ResetError, committed_starter
 
-    shown = _shown(lesson.exercise)
+    shown = View(course, lesson, lesson.exercise, False, True).shown_file
     try:
         starter = committed_starter(course.root, lesson.exercise)
     except ResetError as error:
@@ -137,13 +158,6 @@ def _print_list(course: Course) -> None:
             click.echo(f"     - {step.id}: {step.title}")
 
 
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 def _usage_error(message: str) -> NoReturn:
     click.echo(f"grade: {message}", err=True)
     sys.exit(EXIT_USAGE)
@@ -154,6 +168,9 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 
 
 def main() -> None:
+    # Ctrl-C must always stop the grade cleanly, even when started from a shell that
+    # ignores SIGINT for background jobs.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         grade_command.main(standalone_mode=False, prog_name="grade")
@@ -165,7 +182,8 @@ def main() -> None:
     except click.ClickException as error:
         error.show()
         sys.exit(EXIT_USAGE)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort:  # click's wrapping of Ctrl-C
+        click.echo("grade: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
     except SystemExit:
         raise

@@ -6,6 +6,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from grader.lesson import LESSON_FILE, Lesson, LessonError, load_lesson
 
@@ -40,21 +41,39 @@ class Course:
         return self.root / PROGRESS_FILE
 
     def passed(self) -> set[str]:
-        try:
-            data = json.loads(self.progress_path.read_text(encoding="utf-8"))
-            return {slug for slug in data.get("passed", []) if isinstance(slug, str)}
-        except (OSError, ValueError, AttributeError):
-            return set()
+        return {slug for slug in self._progress().get("passed", []) if isinstance(slug, str)}
 
     def record_pass(self, lesson: Lesson) -> None:
-        self._save(self.passed() | {lesson.slug})
+        self._update(passed=sorted(self.passed() | {lesson.slug}))
 
     def forget_pass(self, lesson: Lesson) -> None:
-        self._save(self.passed() - {lesson.slug})
+        self._update(passed=sorted(self.passed() - {lesson.slug}))
 
-    def _save(self, passed: set[str]) -> None:
+    def hints_revealed(self, lesson: Lesson, step_id: str) -> int:
+        """How many of the step's hints the learner has seen (the first is always shown)."""
+        count = self._progress().get("hints", {}).get(lesson.slug, {}).get(step_id, 1)
+        return count if isinstance(count, int) and count >= 1 else 1
+
+    def reveal_hint(self, lesson: Lesson, step_id: str, available: int) -> int:
+        """Show one more hint for the step (up to `available`); returns how many are shown."""
+        count = min(self.hints_revealed(lesson, step_id) + 1, max(available, 1))
+        hints = self._progress().get("hints", {})
+        hints = hints if isinstance(hints, dict) else {}
+        hints.setdefault(lesson.slug, {})[step_id] = count
+        self._update(hints=hints)
+        return count
+
+    def _progress(self) -> dict[str, Any]:
         try:
-            self.progress_path.write_text(json.dumps({"passed": sorted(passed)}, indent=2) + "\n", encoding="utf-8")
+            data = json.loads(self.progress_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _update(self, **changes: Any) -> None:
+        data = {**self._progress(), **changes}
+        try:
+            self.progress_path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         except OSError:
             pass  # progress is a convenience; a read-only checkout still grades
 

@@ -112,7 +112,8 @@ def _run_live(
 def _failed(lesson: Lesson, step_id: str, failure: Failure) -> StepResult:
     step = lesson.step(step_id)
     hint = failure.hint or (step.hints[0] if step.hints else None)
-    return StepResult(step.id, step.title, Status.FAIL, failure.message, failure.line, hint, failure.details)
+    more = tuple(h for h in step.hints if h != hint)
+    return StepResult(step.id, step.title, Status.FAIL, failure.message, failure.line, hint, failure.details, more)
 
 
 def _file_problem_steps(lesson: Lesson, problem: FileProblem) -> tuple[StepResult, ...]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.console import Console
 from rich.text import Text
 
@@ -15,7 +17,14 @@ BADGES = {
 INDENT = "       "
 
 
-def render_text(report: Report, shown_file: str, console: Console, next_title: str | None = None) -> None:
+def render_text(
+    report: Report,
+    shown_file: str,
+    console: Console,
+    next_title: str | None = None,
+    hints_revealed: Mapping[str, int] | None = None,
+) -> None:
+    """Print the report. `hints_revealed` says how many hints each step has shown so far."""
     console.print(Text(report.lesson_title, style="bold"))
     console.print(Text(f"Grading {shown_file}", style="dim"))
     console.print()
@@ -25,12 +34,15 @@ def render_text(report: Report, shown_file: str, console: Console, next_title: s
         console.print(Text("This is a problem in the lesson itself, not in your code: tell your instructor.", style="dim"))
         return
     for number, step in enumerate(report.steps, start=1):
-        _step(console, number, step, shown_file)
+        offer_more = step is report.first_failure
+        _step(console, number, step, shown_file, (hints_revealed or {}).get(step.id, 1), offer_more)
     console.print()
     _summary(console, report, next_title)
 
 
-def _step(console: Console, number: int, step: StepResult, shown_file: str) -> None:
+def _step(
+    console: Console, number: int, step: StepResult, shown_file: str, revealed: int, offer_more: bool
+) -> None:
     label, style = BADGES[step.status]
     heading = Text.assemble((f" {label} ", style), f" {number}. ", (step.title, "bold"))
     console.print(heading)
@@ -39,8 +51,14 @@ def _step(console: Console, number: int, step: StepResult, shown_file: str) -> N
         console.print(Text(INDENT + "  ") + Text(detail, style="cyan"), soft_wrap=True)
     if step.line is not None:
         console.print(Text(INDENT) + Text(f"at {shown_file}:{step.line}", style="dim"))
-    if step.hint and step.status is Status.FAIL:
-        console.print(Text(INDENT) + Text.assemble(("Hint: ", "bold yellow"), step.hint))
+    if step.status is not Status.FAIL:
+        return
+    hints = [h for h in (step.hint, *step.more_hints[: max(revealed - 1, 0)]) if h]
+    for index, hint in enumerate(hints, start=1):
+        label = "Hint: " if len(hints) == 1 else f"Hint {index}: "
+        console.print(Text(INDENT) + Text.assemble((label, "bold yellow"), hint))
+    if offer_more and len(step.more_hints) > len(hints) - 1:
+        console.print(Text(INDENT) + Text("Stuck? grade --hint shows another hint.", style="dim"))
 
 
 def _summary(console: Console, report: Report, next_title: str | None) -> None:

@@ -30,6 +30,7 @@ class StepResult:
     line: int | None = None
     hint: str | None = None
     details: tuple[str, ...] = ()
+    more_hints: tuple[str, ...] = ()  # the step's further hints, revealed one by one on request
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,8 @@ def preflight_problems(
     ]
     if missing:
         if not allowed_headers:
-            problems.append(f"it has no Access-Control-Allow-Headers header, so the {', '.join(missing)} header is not allowed")
+            named = f"the {missing[0]} header is" if len(missing) == 1 else f"the {', '.join(missing)} headers are"
+            problems.append(f"it has no Access-Control-Allow-Headers header, so {named} not allowed")
         else:
             problems.append(
                 f"Access-Control-Allow-Headers is {response.header('Access-Control-Allow-Headers')}, "

@@ -1,0 +1,106 @@
+"""Watch mode: grade, then grade again on every save, from a warm worker so it is quick.
+
+Watches the exercise's folder rather than the file, so editors that save by writing a new
+file and renaming it over the old one (vim, JetBrains) are seen too.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from grader.engine import grade
+from grader.lesson import Lesson
+from grader.results import Report
+from grader.server import WarmWorker
+
+# How long watchfiles waits for more changes after the first: short, so a save is graded
+# at once, long enough to see an editor's write-then-rename as one change.
+STEP_MS = 10
+# How often the loop wakes without file events, to notice Enter in manual mode.
+WAKE_MS = 200
+# A file replaced by rename may be missing for an instant: wait this long for it.
+REAPPEAR_SECONDS = 1.0
+
+
+def watch(
+    lesson: Lesson,
+    path: Path,
+    show: Callable[[Report | None], None],
+    *,
+    import_timeout: float,
+    force_polling: bool = False,
+) -> None:
+    """Grade `path` now and after every change, calling `show` with each report (None when
+    the file is gone). Returns only through KeyboardInterrupt (Ctrl-C)."""
+    import watchfiles
+
+    enter = _enter_presses()
+    worker = _start_worker()
+    try:
+        worker = _grade_and_show(lesson, path, show, import_timeout, worker)
+        for changes in watchfiles.watch(
+            path.parent,
+            watch_filter=lambda change, name: name.endswith(".py") and "__pycache__" not in name,
+            step=STEP_MS,
+            rust_timeout=WAKE_MS,
+            yield_on_timeout=True,
+            force_polling=force_polling or None,
+            poll_delay_ms=50,
+        ):
+            if changes or _take(enter):
+                worker = _grade_and_show(lesson, path, show, import_timeout, worker)
+    finally:
+        worker.close()
+
+
+def _grade_and_show(
+    lesson: Lesson, path: Path, show: Callable[[Report | None], None], import_timeout: float, worker: WarmWorker
+) -> WarmWorker:
+    deadline = time.monotonic() + REAPPEAR_SECONDS
+    while not path.is_file() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    if not path.is_file():
+        show(None)
+        return worker
+    try:
+        report = grade(lesson, path, import_timeout=import_timeout, worker=worker)
+    except OSError:  # the warm worker died (killed, out of memory): start another
+        worker.close()
+        worker = _start_worker()
+        report = grade(lesson, path, import_timeout=import_timeout, worker=worker)
+    show(report)
+    return worker
+
+
+def _start_worker() -> WarmWorker:
+    worker = WarmWorker()
+    worker.wait_warm()
+    return worker
+
+
+def _enter_presses() -> threading.Event:
+    """An event set each time a line arrives on stdin: manual re-grading, for file systems
+    that never report changes."""
+    pressed = threading.Event()
+
+    def read() -> None:
+        try:
+            for _ in sys.stdin:
+                pressed.set()
+        except (OSError, ValueError):
+            pass
+
+    if sys.stdin is not None and not sys.stdin.closed:
+        threading.Thread(target=read, daemon=True).start()
+    return pressed
+
+
+def _take(event: threading.Event) -> bool:
+    if event.is_set():
+        event.clear()
+        return True
+    return False
