@@ -90,10 +90,12 @@ class View:
 
     def lesson_text(self, report: Report) -> None:
         """The lesson rendered for the terminal, with each step's current status."""
+        from rich.console import Console
         from rich.markdown import Markdown
         from rich.text import Text
 
-        self.console.print(Markdown(self.lesson.text, code_theme="monokai"))
+        # Prose wraps at the terminal's width (80 columns when piped), unlike report lines.
+        Console(highlight=False).print(Markdown(self.lesson.text, code_theme="monokai"))
         self.console.print()
         self.console.print(Text("Your steps", style="bold"))
         for number, step in enumerate(report.steps, start=1):
