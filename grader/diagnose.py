@@ -6,7 +6,7 @@ from grader.checks import Failure
 from grader.server import StartProblem
 from grader.source import Source
 
-BLOCKING_CALLS = ("uvicorn.run", "time.sleep", "input")
+BLOCKING_CALLS = ("uvicorn.run", "time.sleep", "builtins.input")
 EXIT_CALLS = ("sys.exit", "os._exit", "exit", "quit", "builtins.exit", "builtins.quit")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import tokenize
 import warnings
 from dataclasses import dataclass
@@ -61,7 +62,10 @@ def _decode(data: bytes, name: str) -> str | FileProblem:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
-        return FileProblem(f"Python cannot read {name}: {error.msg}.")
+        if "coding" not in data[:200].decode("ascii", "replace"):
+            encoding = "utf-8"  # a bad byte on line 1 or 2: say which, like any other line
+        else:
+            return FileProblem(f"Python cannot read {name}: {error.msg}.")
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:
@@ -99,7 +103,7 @@ def _syntax_problem(error: SyntaxError, text: str, name: str) -> FileProblem:
     kind = "indentation" if isinstance(error, IndentationError) else "syntax"
     line = error.lineno
     details: list[str] = []
-    lines = text.splitlines()
+    lines = re.split(r"\r\n|\r|\n", text)  # Python's own line breaks, not str.splitlines()'s
     if line is not None and 1 <= line <= len(lines):
         code = lines[line - 1].expandtabs(4)
         details.append(f"{line} | {code}")
@@ -107,8 +111,9 @@ def _syntax_problem(error: SyntaxError, text: str, name: str) -> FileProblem:
             pad = " " * (len(str(line)) + 3 + error.offset - 1)
             details.append(f"{pad}^")
     where = f" on line {line}" if line else ""
+    ending = "" if error.msg.endswith((".", "?", "!")) else "."
     return FileProblem(
-        f"Python cannot run {name}: {kind} error{where}: {error.msg}.",
+        f"Python cannot run {name}: {kind} error{where}: {error.msg}{ending}",
         line=line,
         details=tuple(details),
         hint="Fix the line Python points at (or the line just above it: an unclosed bracket "
@@ -119,4 +124,4 @@ def _syntax_problem(error: SyntaxError, text: str, name: str) -> FileProblem:
 def _size(count: int) -> str:
     if count >= 1024 * 1024:
         return f"{count / (1024 * 1024):.1f} MB"
-    return f"{count // 1024} KB"
+    return f"{count / 1024:.1f} KB".replace(".0 KB", " KB")

@@ -24,6 +24,7 @@ class Placement:
     runs: bool
     reason: str | None = None  # why it never runs, in words for the learner
     function: str | None = None  # the enclosing module-level function, if any
+    in_class: bool = False  # in a class body: runs at import, but its names are the class's
 
 
 AT_MODULE_LEVEL = Placement(runs=True)
@@ -46,14 +47,15 @@ class ModuleLayout:
 def lay_out(module: cst.Module) -> ModuleLayout:
     """Walk the module until the set of functions called at import stops growing."""
     called: set[str] = set()
+    constants = _module_constants(module)
     for _ in range(8):
-        layout = _Walker(called).walk(module)
+        layout = _Walker(called, constants).walk(module)
         newly = {
             name
             for call, place in layout.calls
             if place.runs and isinstance(call.func, cst.Name)
             for name in [call.func.value]
-            if name in layout.functions
+            if name in layout.functions and layout.functions[name].asynchronous is None
         }
         if newly <= called:
             return layout
@@ -78,11 +80,15 @@ class _Collector(cst.CSTVisitor):
         self.layout.imports.append((node, self.place))
 
     def visit_Assign(self, node: cst.Assign) -> None:
+        if self.place.in_class:
+            return
         for target in node.targets:
             if isinstance(target.target, cst.Name):
                 self.layout.assignments.append((target.target.value, node.value, self.place, node))
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if self.place.in_class:
+            return
         if isinstance(node.target, cst.Name) and node.value is not None:
             self.layout.assignments.append((node.target.value, node.value, self.place, node))
 
@@ -95,8 +101,9 @@ class _Collector(cst.CSTVisitor):
 
 
 class _Walker:
-    def __init__(self, called: set[str]) -> None:
+    def __init__(self, called: set[str], constants: dict[str, object]) -> None:
         self.called = called
+        self.constants = constants
         self.layout = ModuleLayout(called=set(called))
 
     def walk(self, module: cst.Module) -> ModuleLayout:
@@ -115,9 +122,11 @@ class _Walker:
         elif isinstance(node, cst.FunctionDef):
             self._function(node, place)
         elif isinstance(node, cst.ClassDef):
-            self._suite(_body(node.body), place)
-        elif isinstance(node, cst.While) and _constant_truth(node.test) is False:
+            self._suite(_body(node.body), Placement(place.runs, place.reason, place.function, in_class=True))
+        elif isinstance(node, cst.While) and _constant_truth(node.test, self.constants) is False:
             self._suite(_body(node.body), _never(place, f"inside `while {_code(node.test)}:`, which never runs"))
+            if node.orelse is not None:
+                self._suite(_body(node.orelse.body), place)
         else:
             self._headers(node, place)
             for suite in _suites(node):
@@ -125,7 +134,7 @@ class _Walker:
 
     def _if(self, node: cst.If, place: Placement) -> None:
         node.test.visit(_Collector(self.layout, place))
-        truth = _constant_truth(node.test)
+        truth = _constant_truth(node.test, self.constants)
         if _is_main_guard(node.test):
             body_place = _never(place, MAIN_GUARD_REASON)
         elif truth is False:
@@ -146,7 +155,7 @@ class _Walker:
 
     def _function(self, node: cst.FunctionDef, place: Placement) -> None:
         name = node.name.value
-        if place.function is None and place.runs:
+        if place.function is None and place.runs and not place.in_class:
             self.layout.functions[name] = node
         for decorator in node.decorators:
             decorator.visit(_Collector(self.layout, place))
@@ -196,20 +205,47 @@ def _code(node: cst.CSTNode) -> str:
     return cst.Module(body=[]).code_for_node(node)
 
 
-def _constant_truth(test: cst.BaseExpression) -> bool | None:
+def _module_constants(module: cst.Module) -> dict[str, object]:
+    """Names assigned exactly once at the top of the module, to a plain literal
+    (`DEBUG = False`), so `if DEBUG:` can be read as the constant test it is."""
+    values: dict[str, object] = {}
+    counts: dict[str, int] = {}
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Assign | cst.AnnAssign | cst.AugAssign):
+                targets = small.targets if isinstance(small, cst.Assign) else [small]
+                for target in targets:
+                    if isinstance(target.target, cst.Name):
+                        name = target.target.value
+                        counts[name] = counts.get(name, 0) + 1
+                        truth = _constant_truth(small.value) if isinstance(small, cst.Assign) else None
+                        if truth is not None:
+                            values[name] = truth
+    return {name: value for name, value in values.items() if counts.get(name) == 1}
+
+
+def _constant_truth(test: cst.BaseExpression | None, constants: dict[str, object] | None = None) -> bool | None:
+    if test is None:
+        return None
     if isinstance(test, cst.Name) and test.value in {"True", "False", "None"}:
         return test.value == "True"
+    if isinstance(test, cst.Name) and constants and test.value in constants:
+        return bool(constants[test.value])
     if isinstance(test, cst.Integer):
         return test.evaluated_value != 0
     if isinstance(test, cst.SimpleString):
         return bool(test.evaluated_value)
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        inner = _constant_truth(test.expression)
+        inner = _constant_truth(test.expression, constants)
         return None if inner is None else not inner
     return None
 
 
 def _is_main_guard(test: cst.BaseExpression) -> bool:
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        return _is_main_guard(test.left) or _is_main_guard(test.right)
     if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
         return False
     target = test.comparisons[0]

@@ -82,6 +82,7 @@ class AppBinding:
     name: str
     line: int
     is_app: bool  # made by FastAPI(...) (or Starlette(...)), directly or by a factory
+    position: tuple[int, int] = (0, 0)
     call: cst.Call | None = field(default=None, repr=False, compare=False)
     factory: str | None = None  # `app = create_app()`: the factory's name
     local: str | None = None  # the factory's local name for the app it returns
@@ -142,6 +143,11 @@ class Source:
     def line_of(self, node: cst.CSTNode) -> int:
         return self._positions[node].start.line
 
+    def position_of(self, node: cst.CSTNode) -> tuple[int, int]:
+        """(line, column): orders two statements that share a line (`a = 1; b = 2`)."""
+        start = self._positions[node].start
+        return start.line, start.column
+
     def code_of(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node).strip()
 
@@ -149,7 +155,20 @@ class Source:
         names = self._qualified.get(node, ())
         if callable(names):  # newer libcst computes qualified names lazily
             names = names()
-        return frozenset(q.name for q in names)
+        found = frozenset(q.name for q in names)
+        if not found and isinstance(node, cst.Name):
+            # libcst cannot see through `from m import *`; assume the name came from there.
+            found = frozenset(f"{module}.{node.value}" for module in self._star_modules)
+        return found
+
+    @cached_property
+    def _star_modules(self) -> tuple[str, ...]:
+        return tuple(
+            _dotted(node.module)
+            for node, place in self.layout.imports
+            if isinstance(node, cst.ImportFrom) and isinstance(node.names, cst.ImportStar)
+            and node.module is not None and not node.relative and place.runs
+        )
 
     # -- imports ---------------------------------------------------------------
 
@@ -171,7 +190,7 @@ class Source:
         found = []
         for node, place in self.layout.imports:
             if isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
-                module = _dotted(node.module) if node.module else ""
+                module = "." * len(node.relative) + (_dotted(node.module) if node.module else "")
                 for alias in node.names:
                     imported = _dotted(alias.name)
                     if imported.lower() == name.lower():
@@ -190,31 +209,42 @@ class Source:
         if not bindings:
             return None
         value, stmt = bindings[-1]
-        line = self.line_of(stmt)
-        if isinstance(value, cst.Call) and self.qualified_names(value.func) & APP_CLASSES:
-            return AppBinding(name, line, is_app=True, call=value)
+        line, position = self.line_of(stmt), self.position_of(stmt)
+        if isinstance(value, cst.Call) and self._is_app_call(value):
+            return AppBinding(name, line, True, position, call=value)
         if isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
-            factory = value.func.value
-            made = self._factory_app(factory)
+            made = self._factory_app(value.func.value, value)
             if made is not None:
                 local, call = made
-                return AppBinding(name, line, is_app=True, call=call, factory=factory, local=local)
-        return AppBinding(name, line, is_app=False)
+                return AppBinding(name, line, True, position, call=call, factory=value.func.value, local=local)
+        return AppBinding(name, line, False, position)
 
-    def _factory_app(self, factory: str) -> tuple[str, cst.Call] | None:
-        if factory not in self.layout.called:
+    def _is_app_call(self, node: cst.BaseExpression) -> bool:
+        return isinstance(node, cst.Call) and bool(self.qualified_names(node.func) & APP_CLASSES)
+
+    def _factory_app(self, factory: str, site: cst.Call) -> tuple[str | None, cst.Call] | None:
+        """What a called function returns when it builds (or is handed) the app:
+        `app = FastAPI(); return app`, `return FastAPI()`, or `def f(a): ...; return a`
+        called as `f(FastAPI())`. Gives the function's local name for the app and the call."""
+        function = self.layout.functions.get(factory)
+        if factory not in self.layout.called or function is None:
             return None
+        params = [p.name.value for p in function.params.params]
         for returned in self.layout.returns.get(factory, []):
+            if self._is_app_call(returned):
+                assert isinstance(returned, cst.Call)
+                return None, returned
             if not isinstance(returned, cst.Name):
                 continue
             for target, value, place, _ in self.layout.assignments:
-                if (
-                    place.function == factory
-                    and target == returned.value
-                    and isinstance(value, cst.Call)
-                    and self.qualified_names(value.func) & APP_CLASSES
-                ):
+                if place.function == factory and target == returned.value and self._is_app_call(value):
+                    assert isinstance(value, cst.Call)
                     return returned.value, value
+            if returned.value in params:
+                given = _argument_for(site, params.index(returned.value), returned.value)
+                if given is not None and self._is_app_call(given):
+                    assert isinstance(given, cst.Call)
+                    return returned.value, given
         return None
 
     # -- routes, calls and middleware --------------------------------------------
@@ -284,17 +314,24 @@ class Source:
             return None
         arguments, opaque = self._bind(call, positional, keywords, params)
         line = self.line_of(call)
-        anchor = self._anchor_line(line, place)
+        anchor = self._anchor(self.position_of(call), place)
         on_app = self._targets_app(target, place, binding, anchor)
+        before_app = (
+            not on_app
+            and binding is not None
+            and binding.factory is None
+            and anchor < binding.position
+            and self._refers_to_app(target, place, binding)
+        )
         return Registration(
             kind="add_middleware",
-            middleware=self.qualified_names(middleware),
+            middleware=self._middleware_names(middleware),
             middleware_code=self.code_of(middleware),
             target=target,
             line=line,
             placement=place,
             on_served_app=on_app,
-            before_app=binding is not None and binding.factory is None and anchor < binding.line,
+            before_app=before_app,
             arguments=arguments,
             opaque=opaque,
         )
@@ -330,7 +367,7 @@ class Source:
             found.append(
                 Registration(
                     kind="middleware_list",
-                    middleware=self.qualified_names(middleware),
+                    middleware=self._middleware_names(middleware),
                     middleware_code=self.code_of(middleware),
                     target=binding.name if on_app and binding else None,
                     line=self.line_of(item),
@@ -367,28 +404,54 @@ class Source:
                 opaque = True
         return arguments, opaque
 
-    def _anchor_line(self, line: int, place: Placement) -> int:
-        """Where code takes effect: its own line, or for a called function, its first call."""
-        if place.function is None:
-            return line
+    def _middleware_names(self, node: cst.BaseExpression) -> frozenset[str]:
+        # `SomeMiddleware(...)` is an object already built, not the class add_middleware wants.
+        return frozenset() if isinstance(node, cst.Call) else self.qualified_names(node)
+
+    def _anchor(self, position: tuple[int, int], place: Placement, seen: frozenset[str] = frozenset()) -> tuple[int, int]:
+        """Where code takes effect: its own position, or for a called function, its first
+        call from module level (through other called functions if need be)."""
+        if place.function is None or place.function in seen:
+            return position
         sites = [
-            self.line_of(call)
-            for call, site_place in self.layout.calls
-            if site_place.runs
-            and site_place.function is None
-            and isinstance(call.func, cst.Name)
-            and call.func.value == place.function
+            self._anchor(self.position_of(call), site, seen | {place.function})
+            for call, site in self._call_sites(place.function)
         ]
-        return min(sites, default=line)
+        return min(sites, default=position)
+
+    def _call_sites(self, function: str) -> list[tuple[cst.Call, Placement]]:
+        return [
+            (call, site)
+            for call, site in self.layout.calls
+            if site.runs and isinstance(call.func, cst.Name) and call.func.value == function
+        ]
+
+    def _refers_to_app(self, target: str | None, place: Placement, binding: AppBinding) -> bool:
+        """Whether `target` names the served app's variable, wherever it is called from."""
+        if target is None or not place.runs:
+            return False
+        if place.function is None:
+            return target == binding.name
+        function = self.layout.functions.get(place.function)
+        if function is None:
+            return False
+        params = [p.name.value for p in function.params.params]
+        if target not in params:
+            return target == binding.name
+        index = params.index(target)
+        return any(
+            isinstance(given := _argument_for(call, index, target), cst.Name) and given.value == binding.name
+            for call, _ in self._call_sites(place.function)
+        )
 
     def _targets_app(
-        self, target: str | None, place: Placement, binding: AppBinding | None, anchor: int
+        self, target: str | None, place: Placement, binding: AppBinding | None, anchor: tuple[int, int]
     ) -> bool:
         if target is None or binding is None or not place.runs:
             return False
         if place.function is None:
-            return target == binding.name and anchor > binding.line
-        if place.function == binding.factory:
+            return target == binding.name and anchor > binding.position
+        if place.function == binding.factory and binding.local is not None:
             return target == binding.local
         function = self.layout.functions.get(place.function)
         if function is None:
@@ -396,25 +459,20 @@ class Source:
         params = [p.name.value for p in function.params.params]
         local_names = {t for t, _, p, _ in self.layout.assignments if p.function == place.function}
         if target == binding.name and target not in params and target not in local_names:
-            return anchor > binding.line
-        if target in params:
-            index = params.index(target)
-            return any(
-                self._passes_app(call, index, target, binding)
-                for call, site in self.layout.calls
-                if site.runs and site.function is None
-                and isinstance(call.func, cst.Name)
-                and call.func.value == place.function
-                and self.line_of(call) > binding.line
-            )
+            return anchor > binding.position
+        if target not in params:
+            return False
+        index = params.index(target)
+        for call, site in self._call_sites(place.function):
+            given = _argument_for(call, index, target)
+            if not isinstance(given, cst.Name):
+                continue
+            if site.function is None and given.value == binding.name:
+                if self._anchor(self.position_of(call), site) > binding.position:
+                    return True
+            elif site.function is not None and site.function == binding.factory and given.value == binding.local:
+                return True
         return False
-
-    @staticmethod
-    def _passes_app(call: cst.Call, index: int, param: str, binding: AppBinding) -> bool:
-        positional = [a.value for a in call.args if a.keyword is None and not a.star]
-        keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
-        given = keywords.get(param) or (positional[index] if index < len(positional) else None)
-        return isinstance(given, cst.Name) and given.value == binding.name
 
     # -- values ------------------------------------------------------------------
 
@@ -428,10 +486,24 @@ class Source:
                 inner = self.value_of(constant, depth + 1)
                 return Value(code, line, inner.literal, via=node.value)
             return Value(code, line)
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "dict" and depth < 5:
+            return self._dict_call(node, code, line, depth)
         try:
             return Value(code, line, ast.literal_eval(_as_expression(code)))
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             return Value(code, line)
+
+    def _dict_call(self, node: cst.Call, code: str, line: int, depth: int) -> Value:
+        """`dict(allow_origins=[...], ...)`: readable when every argument is a known keyword."""
+        items: dict[str, object] = {}
+        for arg in node.args:
+            if arg.keyword is None:
+                return Value(code, line)
+            value = self.value_of(arg.value, depth + 1)
+            if not value.known:
+                return Value(code, line)
+            items[arg.keyword.value] = value.literal
+        return Value(code, line, items)
 
     def _constant_node(self, name: str, before_line: int) -> cst.BaseExpression | None:
         candidates = [
@@ -472,9 +544,20 @@ def _import_match(wanted: str, provided: str, bound: str) -> str | None:
         return bound
     if provided.endswith(".*") and wanted.rpartition(".")[0] == provided[:-2]:
         return wanted.rpartition(".")[2]
-    if wanted.startswith(provided + "."):
+    if wanted.rpartition(".")[0] == provided:
+        # `import a.b.c` or `from a.b import c`: the module itself, so `c.Name` works.
+        # `import a` alone would not load the submodule, so it does not count.
         return bound + wanted[len(provided) :]
     return None
+
+
+def _argument_for(call: cst.Call, index: int, name: str) -> cst.BaseExpression | None:
+    """The expression a call passes for the parameter at `index` named `name`."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    positional = [a.value for a in call.args if a.keyword is None and not a.star]
+    return positional[index] if index < len(positional) else None
 
 
 def _dotted(node: cst.BaseExpression) -> str:

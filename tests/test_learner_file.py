@@ -88,11 +88,6 @@ def test_non_utf8_byte_reports_line(tmp_path: Path) -> None:
     assert result.hint == ENCODING_HINT
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a non-UTF-8 byte on line 1 or 2 makes tokenize.detect_encoding raise "
-    "'invalid or missing encoding declaration', reported with no line",
-)
 def test_non_utf8_byte_on_first_line_reports_line(tmp_path: Path) -> None:
     result = problem(tmp_path, "# Exercice : café\nx = 1\n".encode("latin-1"))
     assert result.line == 1
@@ -229,32 +224,18 @@ def test_lone_cr_line_endings_count_as_lines(tmp_path: Path) -> None:
     assert result.details[0] == "2 | y = (]"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: _syntax_problem uses str.splitlines(), which also splits on form feed, "
-    "U+2028 and other characters Python does not treat as line ends, so details show the wrong "
-    "line",
-)
 def test_syntax_error_details_show_python_line_after_form_feed(tmp_path: Path) -> None:
     result = problem(tmp_path, b"x = 1\n\x0c\ny = (]\n")
     assert result.line == 3
     assert result.details[0] == "3 | y = (]"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a line separator U+2028 inside a string literal shifts the line shown in details",
-)
 def test_syntax_error_details_after_line_separator_in_string(tmp_path: Path) -> None:
     result = problem(tmp_path, "s = 'a\u2028b'\ny = (]\n")
     assert result.line == 2
     assert result.details[0] == "2 | y = (]"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (cosmetic): Python's message already ends in '?', and the grader appends '.'",
-)
 def test_syntax_error_message_does_not_double_punctuation(tmp_path: Path) -> None:
     result = problem(tmp_path, "x = [1 2]\n")
     assert result.message == (

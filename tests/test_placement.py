@@ -83,11 +83,6 @@ def test_comparison_with_another_string_is_not_a_guard() -> None:
     assert place_of(text) == AT_MODULE_LEVEL
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='BUG: `if __name__ == "__main__" and X:` is never true under uvicorn, but only a bare '
-    "comparison is recognised as a main guard",
-)
 def test_main_guard_combined_with_and_never_runs() -> None:
     text = """\
         if __name__ == "__main__" and DEBUG:
@@ -114,11 +109,6 @@ def test_constant_true_tests_run(test: str) -> None:
     assert place_of(f"if {test}:\n    mark()\n") == AT_MODULE_LEVEL
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `if DEBUG:` with a module constant `DEBUG = False` never runs, but only literal "
-    "tests are evaluated",
-)
 def test_if_on_false_module_constant_never_runs() -> None:
     text = """\
         DEBUG = False
@@ -217,10 +207,6 @@ def test_while_zero_body_never_runs() -> None:
     assert place_of("while 0:\n    mark()\n") == never("inside `while 0:`, which never runs")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the `else` of `while False:` runs at import, but _Walker skips it entirely",
-)
 def test_else_of_while_false_runs() -> None:
     text = """\
         while False:
@@ -400,11 +386,7 @@ def test_nested_function_of_uncalled_function_keeps_outer_reason() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a nested function called by a running function runs, but only module-level "
-    "functions are ever marked as called (and its reason wrongly says nothing calls it)",
-)
+@pytest.mark.xfail(strict=True, reason="known limitation: nested functions never count as called")
 def test_nested_function_called_by_called_function_runs() -> None:
     text = """\
         def create_app():
@@ -416,10 +398,6 @@ def test_nested_function_called_by_called_function_runs() -> None:
     assert place_of(text).runs is True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: calling an async function at import only creates a coroutine; its body never runs",
-)
 def test_async_function_called_without_await_does_not_run() -> None:
     text = """\
         async def setup():
@@ -457,7 +435,8 @@ def test_class_body_runs_at_import() -> None:
         class Settings:
             mark()
     """
-    assert place_of(text) == AT_MODULE_LEVEL
+    place = place_of(text)
+    assert (place.runs, place.reason, place.function, place.in_class) == (True, None, None, True)
 
 
 def test_method_body_does_not_run() -> None:

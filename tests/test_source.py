@@ -108,19 +108,10 @@ def test_star_import_of_another_module_is_not_found() -> None:
     assert src("from fastapi import *\n").imports_of(CORS) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `import fastapi` does not load fastapi.middleware.cors, yet _import_match "
-    "treats every name under an imported package as available",
-)
 def test_import_fastapi_alone_does_not_import_cors_middleware() -> None:
     assert src("import fastapi\n").imports_of(CORS) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `from fastapi import middleware` loads the package, not its cors submodule",
-)
 def test_from_fastapi_import_middleware_does_not_import_cors_middleware() -> None:
     assert src("from fastapi import middleware\n").imports_of(CORS) == []
 
@@ -213,14 +204,9 @@ def test_imports_named_reports_placement() -> None:
 
 def test_imports_named_from_current_package() -> None:
     [found] = src("from . import CORSMiddleware\n").imports_named("CORSMiddleware")
-    assert found.module == ""
+    assert found.module == "."
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: imports_named drops the leading dots of a relative module, so the learner is told "
-    "they import from `cors` when they wrote `.cors`",
-)
 def test_imports_named_keeps_relative_dots() -> None:
     [found] = src("from .cors import CORSMiddleware\n").imports_named("CORSMiddleware")
     assert found.module == ".cors"
@@ -342,11 +328,6 @@ def test_factory_returning_something_else_is_not_an_app() -> None:
     assert (binding.is_app, binding.factory) == (False, None)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a factory that does `return FastAPI(...)` is not recognised (_factory_app only "
-    "follows a returned name)",
-)
 def test_factory_returning_fastapi_call_directly() -> None:
     source = with_header(
         """\
@@ -387,11 +368,6 @@ def test_imported_factory_is_not_known_to_make_an_app() -> None:
     assert (binding.is_app, binding.factory) == (False, None)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: assignments in a class body are recorded as module-level bindings, so a class "
-    "attribute named `app` hides the module's app",
-)
 def test_class_attribute_named_app_is_not_the_served_app() -> None:
     source = with_header(
         """\
@@ -499,11 +475,6 @@ def test_quoted_middleware_is_not_the_class() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: qualified_names() of a Call node yields the called class, so an instance "
-    "`CORSMiddleware(app, ...)` counts as the class and the learner is told settings are missing",
-)
 def test_middleware_instance_is_not_the_class() -> None:
     registration = only(
         """\
@@ -515,11 +486,6 @@ def test_middleware_instance_is_not_the_class() -> None:
     assert not registration.is_one_of([CORS])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: _targets_app compares line numbers, so `app = FastAPI(); app.add_middleware(...)` "
-    "on one line is not 'after' the app and is reported as added to another app",
-)
 def test_registration_on_the_same_line_as_the_app_after_a_semicolon() -> None:
     registration = only("app = FastAPI(); app.add_middleware(CORSMiddleware)\n")
     assert (registration.line, registration.target) == (3, "app")
@@ -531,21 +497,11 @@ def test_registration_on_the_same_line_before_the_app_is_not_on_it() -> None:
     assert registration.on_served_app is False
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: before_app compares line numbers, so a registration earlier on the app's own line "
-    "is not reported as before the app",
-)
 def test_registration_on_the_same_line_before_the_app_is_before_it() -> None:
     registration = only("app.add_middleware(CORSMiddleware); app = FastAPI()\n")
     assert registration.before_app is True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: libcst gives no qualified name to a star-imported name, so CORSMiddleware from "
-    "`from fastapi.middleware.cors import *` is not recognised as the class",
-)
 def test_star_imported_middleware_class_is_qualified() -> None:
     source = src(
         """\
@@ -574,11 +530,6 @@ def test_registration_on_a_different_app() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: before_app ignores the target, so adding to `api` above `app = FastAPI()` is "
-    "reported as 'before the app is created' instead of 'added to `api`'",
-)
 def test_registration_on_a_different_app_above_the_served_app_is_not_before_app() -> None:
     registration = only(
         """\
@@ -814,11 +765,6 @@ def test_registration_on_local_app_in_called_function() -> None:
     assert (registration.placement.runs, registration.on_served_app) == (True, False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: _anchor_line only looks for module-level calls of the registering function, so a "
-    "helper reached through another helper is anchored at its own (earlier) line",
-)
 def test_helper_called_through_another_helper() -> None:
     registration = only(
         """\
@@ -849,11 +795,6 @@ def test_factory_registration_is_on_served_app() -> None:
     assert (registration.on_served_app, registration.before_app) == (True, False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: _targets_app only accepts helper calls made at module level, so a factory that "
-    "passes its app to a helper is reported as adding to another app",
-)
 def test_factory_passes_its_app_to_a_helper() -> None:
     registration = only(
         """\
@@ -870,11 +811,6 @@ def test_factory_passes_its_app_to_a_helper() -> None:
     assert (registration.on_served_app, registration.before_app) == (True, False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `app = add_cors(FastAPI())` where add_cors registers on and returns its parameter "
-    "is not recognised: the app is passed as a call, not a name",
-)
 def test_helper_that_wraps_app_creation() -> None:
     registration = only(
         """\
@@ -1041,11 +977,6 @@ def test_middleware_list_in_factory_is_on_served_app() -> None:
     assert (registration.target, registration.on_served_app) == ("app", True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: follows from the factory bug: `return FastAPI(middleware=[...])` is reported as a "
-    "middleware list for another app",
-)
 def test_middleware_list_in_factory_returning_the_call_is_on_served_app() -> None:
     registration = only(
         MIDDLEWARE_HEADER
@@ -1095,11 +1026,6 @@ def test_explicit_keyword_wins_over_kwargs() -> None:
     assert literals(registration) == {"allow_origins": ["*"]}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a settings constant built with dict(key=literal, ...) is as readable as a dict "
-    "literal but is treated as opaque",
-)
 def test_kwargs_from_dict_call_constant() -> None:
     registration = only(
         """\
@@ -1234,11 +1160,6 @@ def test_constant_under_main_guard_is_not_followed() -> None:
     assert value is not None and (value.known, value.via, value.code) == (False, None, "ORIGINS")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: class-body assignments are recorded as module-level constants, so a class "
-    "attribute shadows the module constant the call really uses",
-)
 def test_class_attribute_does_not_shadow_module_constant() -> None:
     value = only(
         """\
