@@ -1,0 +1,8 @@
+# expect: fail at add-middleware
+# message: the FastAPI class itself
+# steps: import=pass live-headers=fail
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI
+app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"])

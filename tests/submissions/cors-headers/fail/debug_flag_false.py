@@ -1,0 +1,22 @@
+# expect: fail at add-middleware
+# message: DEBUG
+# steps: import=pass live-headers=fail
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+DEBUG = False
+
+app = FastAPI()
+
+if DEBUG:
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"])
+
+
+@app.get("/notes")
+def list_notes() -> list[dict]:
+    return [{"id": 1, "title": "Welcome"}]
+
+
+@app.delete("/notes/{note_id}", status_code=204)
+def delete_note(note_id: int) -> None:
+    return None

@@ -1,0 +1,21 @@
+# expect: fail at add-middleware
+# message: not `app`
+# steps: import=pass live-headers=fail
+from fastapi import FastAPI
+from fastapi.middleware import Middleware
+from fastapi.middleware.cors import CORSMiddleware
+
+cors_app = FastAPI(
+    middleware=[Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"])]
+)
+app = FastAPI()
+
+
+@app.get("/notes")
+def list_notes() -> list[dict]:
+    return [{"id": 1, "title": "Welcome"}]
+
+
+@app.delete("/notes/{note_id}", status_code=204)
+def delete_note(note_id: int) -> None:
+    return None

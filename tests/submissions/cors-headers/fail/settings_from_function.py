@@ -1,0 +1,23 @@
+# expect: fail at add-middleware
+# message: write the list out
+# steps: import=pass live-headers=pass
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+
+def allowed() -> list[str]:
+    return ["*"]
+
+
+app = FastAPI()
+app.add_middleware(CORSMiddleware, allow_origins=allowed(), allow_methods=allowed(), allow_headers=allowed())
+
+
+@app.get("/notes")
+def list_notes() -> list[dict]:
+    return [{"id": 1, "title": "Welcome"}]
+
+
+@app.delete("/notes/{note_id}", status_code=204)
+def delete_note(note_id: int) -> None:
+    return None

@@ -1,0 +1,13 @@
+# expect: fail at add-middleware
+# message: has no `app = FastAPI()`
+# steps: import=pass live-headers=fail
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+api = FastAPI()
+api.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"])
+
+
+@api.get("/notes")
+def list_notes():
+    return []

@@ -1,0 +1,16 @@
+# expect: fail at add-middleware
+# message: None
+# steps: import=pass live-headers=fail
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI()
+app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"])
+
+
+@app.get("/notes")
+def list_notes():
+    return []
+
+
+app = None  # left over from an experiment

@@ -1,0 +1,18 @@
+# expect: fail at live-headers
+# timeout: 2
+# message: did not finish loading within 2 seconds
+# steps: import=pass add-middleware=pass
+import time
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI()
+app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"])
+
+time.sleep(1000)  # wait for the database
+
+
+@app.get("/notes")
+def list_notes():
+    return [{"id": 1, "title": "Welcome"}]

@@ -1,0 +1,17 @@
+# expect: fail at live-headers
+# message: KeyError: 'NOTES_DATABASE_URL'
+# steps: import=pass add-middleware=pass
+import os
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI()
+app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"])
+
+DATABASE_URL = os.environ["NOTES_DATABASE_URL"]
+
+
+@app.get("/notes")
+def list_notes():
+    return [{"id": 1, "title": "Welcome"}]

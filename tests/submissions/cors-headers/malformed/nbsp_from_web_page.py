@@ -1,0 +1,13 @@
+# expect: fail at import
+# message: U+00A0
+# steps: add-middleware=skip live-headers=skip
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI()
+app.add_middleware(
+    CORSMiddleware,
+    allow_origins=["*"],
+    allow_methods=["*"],
+    allow_headers=["*"],
+)

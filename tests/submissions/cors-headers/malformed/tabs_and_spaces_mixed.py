@@ -1,0 +1,14 @@
+# expect: fail at import
+# message: indentation error on line 14
+# steps: add-middleware=skip live-headers=skip
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI()
+app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"])
+
+
+@app.get("/notes")
+def list_notes():
+        notes = [{"id": 1}]
+	return notes
