@@ -30,7 +30,7 @@ def start_failure(problem: StartProblem, source: Source | None, attr: str) -> Fa
             f"Your app could not start: {name} stopped Python while loading "
             f"(it called sys.exit() or similar, exit code {code}).",
             line=line or _first_line(source, EXIT_CALLS),
-            details=_traceback(frames),
+            details=(*_traceback(frames), *_output_tail(problem)),
             hint="Remove the exit call from the top level of your file; uvicorn needs the module to "
             "finish loading so it can serve the app.",
         )
@@ -42,8 +42,10 @@ def start_failure(problem: StartProblem, source: Source | None, attr: str) -> Fa
             hint=f"Name your application `{attr}`: `{attr} = FastAPI()`.",
         )
     if problem.kind == "not-app":
+        shown = "None" if data.get("type") == "NoneType" else f"a {data.get('type')}"
         return Failure(
-            f"`{attr}` in {name} is a {data.get('type')}, not a FastAPI app, so uvicorn cannot serve it.",
+            f"`{attr}` in {name} is {shown} when the file finishes loading, not a FastAPI app, so "
+            "uvicorn cannot serve it.",
             hint=f"Make sure `{attr} = FastAPI()` is the last assignment to `{attr}` in the file.",
         )
     if problem.kind == "timeout":

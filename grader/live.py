@@ -5,7 +5,6 @@ from __future__ import annotations
 import http.client
 import shlex
 import socket
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -43,6 +42,25 @@ class Response:
         return [item.strip() for item in value.split(",") if item.strip()] if value else []
 
     @property
+    def error_lines(self) -> tuple[str, ...]:
+        """The app's own traceback for this request, trimmed for a learner: the frames in
+        their code (not in installed libraries) and the exception line."""
+        lines = [line for line in self.server_output.splitlines() if line.strip()]
+        starts = [i for i, line in enumerate(lines) if line.startswith("Traceback")]
+        if not starts:
+            return tuple(lines[-6:])
+        block = lines[starts[-1] :]
+        kept: list[str] = []
+        for index, line in enumerate(block):
+            if line.lstrip().startswith('File "') and not _library_frame(line):
+                kept.append(line.strip())
+                following = block[index + 1] if index + 1 < len(block) else ""
+                if following.startswith("    ") and not following.lstrip().startswith('File "'):
+                    kept.append("    " + following.strip())
+        exception = next((line for line in reversed(block) if not line.startswith(" ")), "")
+        return (*kept, exception) if exception else tuple(kept)
+
+    @property
     def text(self) -> str:
         return self.body.decode("utf-8", "replace")
 
@@ -59,6 +77,10 @@ class Response:
         for key, value in self.request_headers:
             parts += ["-H", f"{key}: {value}"]
         return " ".join(shlex.quote(part) for part in parts)
+
+
+def _library_frame(line: str) -> bool:
+    return any(marker in line for marker in ("site-packages", "dist-packages", "/lib/python", "<frozen"))
 
 
 class LiveApp:
@@ -102,7 +124,7 @@ class LiveApp:
         finally:
             connection.close()
         if result.status >= 500:
-            time.sleep(0.05)  # the traceback is logged just before the 500 goes out
+            self._output.wait_quiet(mark)  # the app's traceback may still be on its way
         return replace(result, server_output=self._output.since(mark))
 
     def _output_tail(self, mark: int) -> tuple[str, ...]:

@@ -47,13 +47,14 @@ def serve(status_fd: int, sock_fd: int, file: str, module_name: str, attr: str) 
     except BaseException as error:  # the learner's code may raise anything at all
         tell("crash", exception=_exception_line(error), frames=_frames(error, path.parent))
         return 0
-    app = getattr(module, attr, None)
-    if app is None:
+    missing = object()
+    app = getattr(module, attr, missing)
+    if app is missing:
         names = [name for name, value in vars(module).items() if _looks_like_app(value)]
         tell("no-app", attr=attr, candidates=names)
         return 0
     if not callable(app):
-        tell("not-app", attr=attr, type=type(app).__name__)
+        tell("not-app", attr=attr, type=type(app).__name__, value=repr(app)[:80])
         return 0
     tell("imported")
     sock = socket.socket(fileno=sock_fd)

@@ -55,14 +55,29 @@ class OutputBuffer:
             middle = f"\n[... {skipped} bytes of output skipped ...]\n".encode() if skipped > 0 else b""
             return bytes(self._head + middle + self._tail).decode("utf-8", "replace")
 
+    def wait_quiet(self, mark: int, quiet: float = 0.03, limit: float = 0.5) -> None:
+        """Wait until output written after byte `mark` stops growing (a traceback being
+        logged), or `limit` seconds pass."""
+        deadline = time.monotonic() + limit
+        seen, since_change = self.total, time.monotonic()
+        while time.monotonic() < deadline:
+            time.sleep(0.005)
+            if self.total != seen:
+                seen, since_change = self.total, time.monotonic()
+            elif seen > mark and time.monotonic() - since_change >= quiet:
+                return
+
     def since(self, mark: int) -> str:
-        """Output written after byte `mark`, as far as the tail still holds it."""
+        """Output written after byte `mark`, as far as the head and tail still hold it."""
         with self._lock:
-            fresh = self.total - mark
-            if fresh <= 0:
-                return ""
-            tail = bytes(self._tail[-fresh:]) if fresh <= len(self._tail) else bytes(self._tail)
-            return tail.decode("utf-8", "replace")
+            head_end = len(self._head)
+            tail_start = self.total - len(self._tail)
+            parts = [bytes(self._head[mark:])] if mark < head_end else []
+            start = max(mark, tail_start, head_end)
+            if start > max(mark, head_end):
+                parts.append(f"\n[... {start - max(mark, head_end)} bytes of output skipped ...]\n".encode())
+            parts.append(bytes(self._tail[start - tail_start :]))
+            return b"".join(parts).decode("utf-8", "replace")
 
 
 @dataclass(frozen=True)

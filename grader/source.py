@@ -7,6 +7,7 @@ Names are compared as qualified names, so aliases and dotted imports match too.
 from __future__ import annotations
 
 import ast
+import difflib
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -60,6 +61,7 @@ class Value:
     line: int
     literal: object = field(default=_UNKNOWN, repr=False)
     via: str | None = None  # the constant's name, when the value came through one
+    defined_after: int | None = None  # the constant's line, when it is assigned only after this use
 
     @property
     def known(self) -> bool:
@@ -83,6 +85,11 @@ class AppBinding:
     line: int
     is_app: bool  # made by FastAPI(...) (or Starlette(...)), directly or by a factory
     position: tuple[int, int] = (0, 0)
+    code: str = ""  # the assigned expression, as written
+    # what was assigned when it is not an app: "class" (`FastAPI` without parentheses),
+    # "literal" (None, a number, a string...), "call" (a call the grader cannot follow)
+    kind: str = "app"
+    made_by: frozenset[str] = frozenset()  # qualified names of the called thing, for calls
     call: cst.Call | None = field(default=None, repr=False, compare=False)
     factory: str | None = None  # `app = create_app()`: the factory's name
     local: str | None = None  # the factory's local name for the app it returns
@@ -113,6 +120,8 @@ class Registration:
     before_app: bool
     arguments: Mapping[str, Value]
     opaque: bool  # a `**mapping` the grader could not read: arguments may be incomplete
+    # in a helper function: what its callers pass for `target`, e.g. ("api",) for setup(api)
+    passed_names: tuple[str, ...] = ()
 
     def argument(self, name: str) -> Value | None:
         return self.arguments.get(name)
@@ -185,15 +194,16 @@ class Source:
                         )
         return found
 
-    def imports_named(self, name: str) -> list[NameImport]:
-        """Every `from M import X` where X is `name` (case-insensitively), from any module."""
+    def imports_named(self, name: str, *, close: bool = False) -> list[NameImport]:
+        """Every `from M import X` where X is `name` (case-insensitively), from any module.
+        With `close`, names spelled nearly the same count too (`CORSMiddelware`)."""
         found = []
         for node, place in self.layout.imports:
             if isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
                 module = "." * len(node.relative) + (_dotted(node.module) if node.module else "")
                 for alias in node.names:
                     imported = _dotted(alias.name)
-                    if imported.lower() == name.lower():
+                    if imported.lower() == name.lower() or (close and _looks_like(imported, name)):
                         found.append(NameImport(module, imported, self.line_of(node), place))
         return found
 
@@ -209,15 +219,24 @@ class Source:
         if not bindings:
             return None
         value, stmt = bindings[-1]
-        line, position = self.line_of(stmt), self.position_of(stmt)
+        line, position, code = self.line_of(stmt), self.position_of(stmt), self.code_of(value)
+        made_by = self.qualified_names(value.func) if isinstance(value, cst.Call) else frozenset()
         if isinstance(value, cst.Call) and self._is_app_call(value):
-            return AppBinding(name, line, True, position, call=value)
+            return AppBinding(name, line, True, position, code, call=value, made_by=made_by)
         if isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
             made = self._factory_app(value.func.value, value)
             if made is not None:
                 local, call = made
-                return AppBinding(name, line, True, position, call=call, factory=value.func.value, local=local)
-        return AppBinding(name, line, False, position)
+                return AppBinding(
+                    name, line, True, position, code, call=call, factory=value.func.value, local=local, made_by=made_by
+                )
+        if self.qualified_names(value) & APP_CLASSES:
+            kind = "class"
+        elif self.value_of(value).known:
+            kind = "literal"
+        else:
+            kind = "call" if isinstance(value, cst.Call) else "other"
+        return AppBinding(name, line, False, position, code, kind=kind, made_by=made_by)
 
     def _is_app_call(self, node: cst.BaseExpression) -> bool:
         return isinstance(node, cst.Call) and bool(self.qualified_names(node.func) & APP_CLASSES)
@@ -324,6 +343,7 @@ class Source:
             and self._refers_to_app(target, place, binding)
         )
         return Registration(
+            passed_names=self._passed_names(target, place),
             kind="add_middleware",
             middleware=self._middleware_names(middleware),
             middleware_code=self.code_of(middleware),
@@ -426,6 +446,17 @@ class Source:
             if site.runs and isinstance(call.func, cst.Name) and call.func.value == function
         ]
 
+    def _passed_names(self, target: str | None, place: Placement) -> tuple[str, ...]:
+        function = self.layout.functions.get(place.function or "")
+        if target is None or function is None:
+            return ()
+        params = [p.name.value for p in function.params.params]
+        if target not in params:
+            return ()
+        index = params.index(target)
+        given = [_argument_for(call, index, target) for call, _ in self._call_sites(function.name.value)]
+        return tuple(dict.fromkeys(self.code_of(g) for g in given if g is not None))
+
     def _refers_to_app(self, target: str | None, place: Placement, binding: AppBinding) -> bool:
         """Whether `target` names the served app's variable, wherever it is called from."""
         if target is None or not place.runs:
@@ -484,7 +515,8 @@ class Source:
             constant = self._constant_node(node.value, line)
             if constant is not None:
                 inner = self.value_of(constant, depth + 1)
-                return Value(code, line, inner.literal, via=node.value)
+                later = self.line_of(constant) if self.line_of(constant) > line else None
+                return Value(code, line, inner.literal, via=node.value, defined_after=later)
             return Value(code, line)
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "dict" and depth < 5:
             return self._dict_call(node, code, line, depth)
@@ -549,6 +581,10 @@ def _import_match(wanted: str, provided: str, bound: str) -> str | None:
         # `import a` alone would not load the submodule, so it does not count.
         return bound + wanted[len(provided) :]
     return None
+
+
+def _looks_like(written: str, meant: str) -> bool:
+    return difflib.SequenceMatcher(None, written.lower(), meant.lower()).ratio() >= 0.85
 
 
 def _argument_for(call: cst.Call, index: int, name: str) -> cst.BaseExpression | None:

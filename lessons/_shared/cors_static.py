@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
+
 from grader import Failure, Source
-from grader.source import Registration, Value
+from grader.source import AppBinding, Registration, Value
 
 CORS_MIDDLEWARE = (
     "fastapi.middleware.cors.CORSMiddleware",
@@ -41,7 +43,7 @@ def import_problem(source: Source) -> Failure:
                 hint=f"Put `{IMPORT_LINE}` at the top of the file, with the other imports, outside any "
                 "`if` or function.",
             )
-    for near in source.imports_named("CORSMiddleware"):
+    for near in source.imports_named("CORSMiddleware", close=True):
         if near.name != "CORSMiddleware":
             return Failure(
                 f"Line {near.line} imports `{near.name}`, but the class is spelled `CORSMiddleware` "
@@ -56,6 +58,14 @@ def import_problem(source: Source) -> Failure:
             hint=f"Change the line to: {IMPORT_LINE}",
         )
     used = [r for r in source.middleware_registrations(PARAMETERS) if "CORSMiddleware" in r.middleware_code]
+    if used and "." in used[0].middleware_code:
+        return Failure(
+            f"Line {used[0].line} reaches the class as `{used[0].middleware_code}`, but {source.name} never "
+            "imports the module fastapi.middleware.cors itself, and importing the package alone does not "
+            "load it, so Python stops with an AttributeError.",
+            line=used[0].line,
+            hint=f"Import the class directly: {IMPORT_LINE}",
+        )
     if used:
         return Failure(
             f"Line {used[0].line} uses CORSMiddleware, but {source.name} never imports it, so Python "
@@ -75,6 +85,8 @@ def cors_registration(source: Source) -> Registration:
             "for uvicorn to serve and nothing to add the middleware to.",
             hint=f"Keep the line `{APP_NAME} = FastAPI(...)` from the starter at the top level of the file.",
         )
+    if not binding.is_app:
+        _check_binding(binding)
     registrations = source.middleware_registrations(PARAMETERS, app=APP_NAME)
     cors = [r for r in registrations if r.is_one_of(CORS_MIDDLEWARE)]
     effective = [r for r in cors if r.on_served_app]
@@ -83,6 +95,33 @@ def cors_registration(source: Source) -> Registration:
     if cors:
         raise _misplaced(sorted(cors, key=lambda r: not r.placement.runs)[0], binding.name, binding.line)
     raise _not_registered(source, registrations, binding.line)
+
+
+def _check_binding(binding: AppBinding) -> None:
+    """Fail when what `app` ends up holding is clearly not a FastAPI app."""
+    name, line, code = binding.name, binding.line, binding.code
+    if binding.made_by & set(CORS_MIDDLEWARE):
+        raise Failure(
+            f"Line {line} wraps the app by hand: `{name} = {code}`. That does send CORS headers, but "
+            f"this step registers the middleware the FastAPI way, with {name}.add_middleware(...), so "
+            f"`{name}` stays a FastAPI app (with its routes, docs and settings).",
+            line=line,
+            hint=f"Keep `{name} = FastAPI(...)` and add: {name}.add_middleware(CORSMiddleware, allow_origins=[\"*\"], ...)",
+        )
+    if binding.kind == "class":
+        raise Failure(
+            f"Line {line} sets `{name} = {code}`: that is the FastAPI class itself, not an app. "
+            "Add parentheses to create one.",
+            line=line,
+            hint=f"Write `{name} = FastAPI()`.",
+        )
+    if binding.kind == "literal":
+        raise Failure(
+            f"Line {line} sets `{name} = {code}`, so when the file finishes loading `{name}` holds {code} "
+            "instead of your FastAPI app, and uvicorn has nothing to serve.",
+            line=line,
+            hint=f"Remove line {line}: create the app once with `{name} = FastAPI(...)`.",
+        )
 
 
 def _misplaced(registration: Registration, app: str, app_line: int) -> Failure:
@@ -108,6 +147,14 @@ def _misplaced(registration: Registration, app: str, app_line: int) -> Failure:
             hint=move,
         )
     target = registration.target or "another object"
+    if registration.passed_names and app not in registration.passed_names:
+        given = ", ".join(f"`{name}`" for name in registration.passed_names)
+        return Failure(
+            f"Line {line} adds CORSMiddleware to `{target}`, and the function is called with {given}, "
+            f"but uvicorn serves `{app}` (main:{app}), so the middleware never sees a request.",
+            line=line,
+            hint=f"Call the function with `{app}`, the app uvicorn serves.",
+        )
     return Failure(
         f"Line {line} adds CORSMiddleware to `{target}`, but uvicorn serves `{app}` (main:{app}), "
         "so the middleware never sees a request.",
@@ -134,6 +181,14 @@ def _not_registered(source: Source, registrations: list[Registration], app_line:
                 line=registration.line,
                 hint='Write app.add_middleware(CORSMiddleware, allow_origins=["*"], ...).',
             )
+        later = [f for f in source.imports_of(*CORS_MIDDLEWARE) if f.bound_as == code and f.line > registration.line]
+        if later:
+            return Failure(
+                f"Line {registration.line} uses CORSMiddleware before line {later[0].line} imports it, so "
+                "Python stops there with a NameError.",
+                line=registration.line,
+                hint="Move the import to the top of the file.",
+            )
         return Failure(
             f"Line {registration.line} passes `{code}`, which is not the CORSMiddleware class imported "
             "from fastapi.middleware.cors.",
@@ -146,24 +201,52 @@ def _not_registered(source: Source, registrations: list[Registration], app_line:
     )
 
 
+def unknown_settings(registration: Registration) -> list[str]:
+    """A sentence for each keyword CORSMiddleware does not take, with the likely one meant."""
+    problems = []
+    for name in registration.arguments:
+        if name in PARAMETERS:
+            continue
+        meant = difflib.get_close_matches(name, PARAMETERS, n=1, cutoff=0.6)
+        guess = f" (did you mean {meant[0]}?)" if meant else ""
+        problems.append(
+            f"{name} is not a setting of CORSMiddleware{guess}; the middleware will fail with a "
+            "TypeError on the first request"
+        )
+    return problems
+
+
 def list_setting_problem(registration: Registration, setting: str, *, wanted: str) -> str | None:
     """Why `setting` is not a list holding `wanted`, in a sentence; None when it is."""
     value = registration.argument(setting)
     fix = f'{setting}=["{wanted}"]'
     if value is None:
+        if setting == "allow_origins" and registration.argument("allow_origin_regex") is not None:
+            return (
+                "allow_origins is missing: allow_origin_regex can allow origins too, but this step "
+                f"asks for the plain list: {fix}"
+            )
         if registration.opaque:
             return (
                 f"the grader cannot see {setting}: it comes through arguments it cannot read; "
                 f"write it out as {fix}"
             )
         return f"{setting} is missing, {WHEN_MISSING.get(setting, 'so it keeps its default')}: add {fix}"
+    if value.defined_after is not None:
+        return (
+            f"{setting} uses `{value.via}` on line {value.line}, but `{value.via}` is only assigned on "
+            f"line {value.defined_after}, further down, so Python stops with a NameError: move that "
+            f"assignment above line {value.line}"
+        )
     items = value.strings()
     if items is None:
         return _not_a_list(setting, value, fix)
     if wanted in items:
         return None
-    shown = ", ".join(items) if items else "nothing"
     noun = WHAT_IT_ALLOWS.get(setting, "value")
+    if not items:
+        return f"{setting} is an empty list (line {value.line}), so no {noun} is allowed: use {fix}"
+    shown = ", ".join(items)
     if wanted == "*":
         return f"{setting} allows only {shown} (line {value.line}), not every {noun}: use {fix}"
     return f"{setting} allows {shown} (line {value.line}), but not {wanted}: use {fix}"

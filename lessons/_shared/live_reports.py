@@ -9,12 +9,12 @@ def fail_on_crash(response: Response) -> None:
     """A 5xx is the app's bug, not missing CORS: say so, with the app's own error."""
     if response.status < 500:
         return
-    output = [line for line in response.server_output.strip().splitlines() if line.strip()]
+    output = response.error_lines
     raise Failure(
         f"Your app crashed while answering {response.method} {response.path} "
         f"({response.status_line}). That is not a CORS problem: a crashed request is answered "
         "outside the middleware, so it never carries CORS headers. Fix the crash first.",
-        details=("Your app's error:", *output[-10:]) if output else try_it(response),
+        details=("Your app's error:", *output) if output else try_it(response),
         hint="The last line of the error names the problem, and the lines above it point into your file.",
     )
 
