@@ -1,5 +1,5 @@
 # expect: fail at add-middleware
-# message: adds CORSMiddleware to `notes_api`
+# message: app = None
 # steps: import=pass live-headers=fail
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
