@@ -26,6 +26,16 @@ def start_failure(problem: StartProblem, source: Source | None, attr: str) -> Fa
         )
     if problem.kind == "exit":
         code = data.get("code")
+        server_line = _first_line(source, ("uvicorn.run",))
+        if server_line is not None and server_line == line:
+            return Failure(
+                f"Line {line} calls uvicorn.run(...) while the file loads: it tries to start a second "
+                f"server inside the grader's, which stopped (exit code {code}). The output below says why.",
+                line=line,
+                details=_output_tail(problem),
+                hint='Put uvicorn.run(...) under `if __name__ == "__main__":`, or delete it and start the '
+                "app with the `uvicorn main:app` command.",
+            )
         return Failure(
             f"Your app could not start: {name} stopped Python while loading "
             f"(it called sys.exit() or similar, exit code {code}).",

@@ -31,6 +31,7 @@ def read_expectation(path: Path) -> Expectation | None:
     values: dict[str, str] = {}
     with path.open("rb") as handle:
         for raw in handle:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
             match = _HEADER.match(raw.strip())
             if not match:
                 if raw.strip() and not raw.strip().startswith(b"#"):

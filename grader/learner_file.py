@@ -39,6 +39,13 @@ def read_learner_file(path: Path) -> LearnerFile | FileProblem:
             f"reads files of up to {_size(MAX_BYTES)}.",
             hint="Did you paste something large by mistake? Remove it and grade again.",
         )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) > 3 and (data[1::2].count(0) > len(data) // 4)):
+        return FileProblem(
+            f"{name} is saved as UTF-16 text (some editors call it 'Unicode'), which Python does not "
+            "read as source code.",
+            hint="Save it again as UTF-8 (in your editor's encoding setting, or in Notepad: "
+            "Save As, Encoding: UTF-8), then grade again.",
+        )
     if b"\x00" in data:
         return FileProblem(
             f"{name} contains NUL bytes, so it is not a Python text file "

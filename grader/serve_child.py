@@ -18,6 +18,11 @@ from pathlib import Path
 from typing import Any
 
 PR_SET_PDEATHSIG = 1
+# Limits on the learner's process: enough for any FastAPI exercise, small enough that a
+# runaway loop, a memory bomb or a disk filler stops early instead of hurting the machine.
+CPU_SECONDS = 60
+MEMORY_BYTES = 2 * 1024**3
+FILE_BYTES = 16 * 1024**2
 
 
 def main(argv: list[str]) -> int:
@@ -35,6 +40,7 @@ def serve(status_fd: int, sock_fd: int, file: str, module_name: str, attr: str) 
 
     import uvicorn  # imported before the learner's code, so its time is not theirs
 
+    _limit_resources()
     path = Path(file).resolve()
     sys.path.insert(0, str(path.parent))
     sys.argv = [str(path)]
@@ -111,6 +117,24 @@ def _exit_code(code: object) -> int | str | None:
 
 def _looks_like_app(value: object) -> bool:
     return type(value).__name__ in {"FastAPI", "Starlette"}
+
+
+def _limit_resources() -> None:
+    import resource
+
+    for kind, value in (
+        (resource.RLIMIT_CPU, CPU_SECONDS),
+        (resource.RLIMIT_AS, MEMORY_BYTES),
+        (resource.RLIMIT_FSIZE, FILE_BYTES),
+    ):
+        soft, hard = resource.getrlimit(kind)
+        wanted = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        try:
+            resource.setrlimit(kind, (wanted, hard))
+        except (ValueError, OSError):
+            pass
+    # Past the file limit, a write should fail with an error, not kill the process unseen.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
 def _die_with_parent() -> None:

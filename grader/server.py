@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader.sandbox import Sandbox
+
 CHILD_SCRIPT = Path(__file__).with_name("serve_child.py")
 WORKER_SCRIPT = Path(__file__).with_name("warm_worker.py")
 # Environment the child keeps; everything else (tokens, secrets) stays with the grader.
@@ -96,6 +98,7 @@ class AppProcess:
 
     pid: int  # also the process group: the child leads a session of its own
     process: subprocess.Popen[bytes] | None  # None when a warm worker forked it
+    worker: WarmWorker | None
     sock: socket.socket
     status_fd: int
     output: OutputBuffer
@@ -108,8 +111,11 @@ class AppProcess:
         return int(self.sock.getsockname()[1])
 
     @classmethod
-    def start(cls, file: Path, module: str, attr: str, worker: WarmWorker | None = None) -> AppProcess:
-        """Start serving `module:attr` from `file`: a fresh interpreter, or a fork of `worker`."""
+    def start(
+        cls, file: Path, module: str, attr: str, worker: WarmWorker | None = None, private: bool = False
+    ) -> AppProcess:
+        """Start serving `module:attr` from `file`: a fresh interpreter, or a fork of `worker`.
+        `private` (with a worker) runs it from a copy that only that child can see."""
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind(("127.0.0.1", 0))
         sock.listen(64)
@@ -118,7 +124,7 @@ class AppProcess:
         process = None
         try:
             if worker is not None:
-                pid = worker.fork(file, module, attr, (status_w, sock.fileno(), out_w))
+                pid = worker.fork(file, module, attr, (status_w, sock.fileno(), out_w), private)
             else:
                 process = _spawn(file, module, attr, status_w, sock.fileno(), out_w)
                 pid = process.pid
@@ -133,21 +139,24 @@ class AppProcess:
         output = OutputBuffer()
         drain = threading.Thread(target=_drain, args=(out_r, output), daemon=True)
         drain.start()
-        return cls(pid, process, sock, status_r, output, drain)
+        return cls(pid, process, worker, sock, status_r, output, drain)
 
     def wait_ready(self, import_timeout: float, load_timeout: float = 30.0) -> StartProblem | None:
         """Wait until the app serves. `import_timeout` bounds the learner's own module code;
         `load_timeout` bounds the libraries' import before it (a cold disk can be slow)."""
-        deadline = time.monotonic() + load_timeout
+        waited_from = time.monotonic()
+        deadline = waited_from + load_timeout
         while True:
             event = self._next_event(deadline)
             if event is None:
-                return self._problem("timeout", stage=self._stage(), timeout=import_timeout)
+                return self._problem("timeout", stage=self._stage(), timeout=round(time.monotonic() - waited_from, 1))
             name = event.get("event")
             if name == "started":
-                deadline = time.monotonic() + import_timeout
+                waited_from = time.monotonic()
+                deadline = waited_from + import_timeout
             elif name == "imported":
-                deadline = time.monotonic() + max(import_timeout, 5.0)
+                waited_from = time.monotonic()
+                deadline = waited_from + max(import_timeout, 5.0)
             elif name == "ready":
                 return None
             elif name == "eof":
@@ -196,7 +205,10 @@ class AppProcess:
 
     def stop(self) -> None:
         """Kill the whole process group at once: a graceful shutdown only costs time here."""
-        _kill_group(self.pid)
+        if self.worker is not None:
+            self.worker.kill(self.pid)  # its pid may live in the sandbox's PID namespace
+        else:
+            _kill_group(self.pid)
         if self.process is not None:
             try:
                 self.process.wait(timeout=5.0)
@@ -211,13 +223,21 @@ class AppProcess:
 
 
 class WarmWorker:
-    """A process that imported FastAPI and uvicorn once and forks a child per grade."""
+    """A process that imported FastAPI and uvicorn once and forks a child per grade.
 
-    def __init__(self) -> None:
+    With a `sandbox`, the worker (and so every child) runs inside it."""
+
+    def __init__(self, sandbox: Sandbox | None = None, staging: Path | None = None) -> None:
+        """`staging` holds the submissions a sandboxed worker may read (read-only inside)."""
+        self.sandbox = sandbox
+        self.staging = staging
+        prefix = sandbox.command(staging) if sandbox and staging else []
+        if sandbox and staging:
+            sandbox.work_root(staging).mkdir(parents=True, exist_ok=True)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-P", str(WORKER_SCRIPT), str(theirs.fileno())],
+                [*prefix, sys.executable, "-P", str(WORKER_SCRIPT), str(theirs.fileno())],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -241,14 +261,25 @@ class WarmWorker:
         finally:
             self.control.settimeout(None)
 
-    def fork(self, file: Path, module: str, attr: str, fds: tuple[int, int, int]) -> int:
-        request = json.dumps({"file": str(file), "module": module, "attr": attr}).encode()
+    def fork(self, file: Path, module: str, attr: str, fds: tuple[int, int, int], private: bool = False) -> int:
+        request: dict[str, Any] = {"file": str(file), "module": module, "attr": attr}
+        if private and self.sandbox and self.staging:
+            request.update(copy=True, work_root=str(self.sandbox.work_root(self.staging)))
         with self._lock:
-            socket.send_fds(self.control, [request], list(fds))
+            socket.send_fds(self.control, [json.dumps(request).encode()], list(fds))
             reply = self._replies.readline()
         if not reply:
             raise OSError("the warm worker stopped")
         return int(json.loads(reply)["pid"])
+
+    def kill(self, pid: int) -> None:
+        """Kill a forked child's process group, through the worker that knows its pid."""
+        try:
+            with self._lock:
+                self.control.sendall(json.dumps({"kill": pid}).encode() + b"\n")
+                self._replies.readline()
+        except OSError:
+            pass  # the worker is gone, and its children with it
 
     def close(self) -> None:
         _kill_group(self.process.pid)

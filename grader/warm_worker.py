@@ -6,6 +6,7 @@ Runs as a script; the grader sends it fork requests over a Unix socket, with the
 listening socket and pipes attached as file descriptors.
 """
 
+import ctypes
 import gc
 import importlib.util
 import json
@@ -17,6 +18,10 @@ from pathlib import Path
 from typing import Any
 
 MAX_FDS = 3
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUSER = 0x10000000
+MS_REC = 0x4000
+MS_PRIVATE = 1 << 18
 
 
 def _load_serve_child() -> Any:
@@ -53,6 +58,10 @@ def main(control_fd: int) -> int:
         if not message:
             return 0
         request = json.loads(message)
+        if "kill" in request:
+            _kill_group(int(request["kill"]))
+            control.sendall(b'{"killed": true}\n')
+            continue
         pid = os.fork()
         if pid == 0:
             _become_child(control, fds, request, serve_child)
@@ -130,10 +139,53 @@ def _become_child(control: socket.socket, fds: list[int], request: dict[str, Any
         os.dup2(out_fd, 1)
         os.dup2(out_fd, 2)
         os.close(out_fd)
-        os.chdir(Path(request["file"]).parent)
-        code = serve_child.serve(status_fd, sock_fd, request["file"], request["module"], request["attr"])
+        file = request["file"]
+        if request.get("copy"):
+            file = _private_copy(Path(request["work_root"]), Path(file))
+        os.chdir(Path(file).parent)
+        code = serve_child.serve(status_fd, sock_fd, file, request["module"], request["attr"])
     finally:
         os._exit(code)
+
+
+def _private_copy(work_root: Path, submission: Path) -> str:
+    """Copy the submission's folder into a tmpfs only this process (and its children) can see.
+
+    A new user and mount namespace lets an unprivileged process mount it; where the kernel
+    refuses, a folder of its own under the work root is the fallback."""
+    folder = work_root
+    if not _private_mount(work_root):
+        folder = work_root / f"submission-{os.getpid()}"
+        folder.mkdir(parents=True, exist_ok=True)
+    for source in submission.parent.iterdir():
+        if source.is_file() and source.suffix == ".py":
+            (folder / source.name).write_bytes(source.read_bytes())
+    os.environ["TMPDIR"] = str(folder)  # the only place it may write
+    return str(folder / submission.name)
+
+
+def _private_mount(target: Path) -> bool:
+    libc = ctypes.CDLL(None, use_errno=True)
+    uid, gid = os.getuid(), os.getgid()
+    if libc.unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0:
+        return False
+    try:
+        Path("/proc/self/setgroups").write_text("deny")
+        Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
+        Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
+    except OSError:
+        return False
+    target.mkdir(parents=True, exist_ok=True)
+    if libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
+        return False
+    return libc.mount(b"tmpfs", str(target).encode(), b"tmpfs", 0, b"size=64m,mode=0700") == 0
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def _reap(signum: int, frame: object) -> None:

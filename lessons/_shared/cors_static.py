@@ -27,8 +27,8 @@ WHAT_IT_ALLOWS = {"allow_origins": "origin", "allow_methods": "method", "allow_h
 WHEN_MISSING = {
     "allow_origins": "so no origin is allowed at all (the default is an empty list)",
     "allow_methods": "so only GET is allowed (the default), and a browser's DELETE or PUT is refused",
-    "allow_headers": "so only the few headers browsers always allow get through, and a JSON body's "
-    "Content-Type is refused",
+    "allow_headers": "so only the few headers every browser allows get through, and a frontend that "
+    "sends an Authorization token or a custom header is refused",
 }
 APP_NAME = "app"
 
@@ -72,6 +72,13 @@ def import_problem(source: Source) -> Failure:
             "stops with a NameError when it reaches that line.",
             line=used[0].line,
             hint=f"Add `{IMPORT_LINE}` at the top of the file.",
+        )
+    if "access-control-allow-origin" in source.text.lower():
+        return Failure(
+            f"{source.name} does not import CORSMiddleware: it seems to set the CORS headers by hand. "
+            "Browsers accept hand-written headers when they are complete, but this lesson uses "
+            "CORSMiddleware, which also answers preflights correctly for every route.",
+            hint=f"Add `{IMPORT_LINE}` and register it (step 2) in place of the hand-written headers.",
         )
     return Failure(f"{source.name} does not import CORSMiddleware yet.")
 

@@ -10,6 +10,15 @@ def fail_on_crash(response: Response) -> None:
     if response.status < 500:
         return
     output = response.error_lines
+    if "build_middleware_stack" in response.server_output:
+        raise Failure(
+            f"Your app crashed while answering {response.method} {response.path} "
+            f"({response.status_line}), while setting up its middleware: a middleware was given a "
+            "setting it does not accept, so no request can be answered, and no CORS header is sent.",
+            details=("Your app's error:", *output),
+            hint="The last line names the setting; compare it with the names in the lesson "
+            "(allow_origins, allow_methods, allow_headers).",
+        )
     raise Failure(
         f"Your app crashed while answering {response.method} {response.path} "
         f"({response.status_line}). That is not a CORS problem: a crashed request is answered "
