@@ -199,8 +199,10 @@ class AppProcess:
             return None
 
     def _problem(self, kind: str, **data: Any) -> StartProblem:
-        if kind in {"died", "timeout"}:
-            time.sleep(0.05)  # let the drain catch the last words the child wrote
+        if kind == "timeout":
+            self.output.wait_quiet(0, quiet=0.05, limit=0.3)
+        else:
+            self.drain.join(timeout=0.5)  # the child is exiting: read its last words
         return StartProblem(kind, data, self.output.text(), self.output.total)
 
     def stop(self) -> None:
