@@ -8,6 +8,7 @@ groups; the grader says so once.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -43,14 +44,19 @@ _BWRAP = (
     "--die-with-parent",
 )
 _UNSHARE = ("unshare", "--net", "--pid", "--fork", "--kill-child")
+_KINDS = ("bubblewrap", "unshare", "none")
+SANDBOX_ENV = "GRADER_SANDBOX"
 
 
 @lru_cache(maxsize=1)
 def find_sandbox() -> Sandbox:
-    """The strongest sandbox that works here (probed once per process)."""
-    if shutil.which("bwrap") and _works([*_BWRAP, "--"]):
+    """The strongest sandbox that works here (probed once per process). $GRADER_SANDBOX
+    (bubblewrap, unshare or none) caps how strong a one to try."""
+    cap = os.environ.get(SANDBOX_ENV, "")
+    allowed = _KINDS[_KINDS.index(cap) :] if cap in _KINDS else _KINDS
+    if "bubblewrap" in allowed and shutil.which("bwrap") and _works([*_BWRAP, "--"]):
         return Sandbox("bubblewrap")
-    if shutil.which("unshare") and _works(list(_UNSHARE)):
+    if "unshare" in allowed and shutil.which("unshare") and _works(list(_UNSHARE)):
         return Sandbox(
             "unshare",
             note="bubblewrap is not installed, so submissions run without network and in their "
