@@ -10,12 +10,16 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from grader.checks import Failure, check
+    from grader.browser import BrowserApp, Fetched
+    from grader.checks import Failure, Passed, check
     from grader.live import LiveApp, Response
     from grader.source import Source
 
 _HOMES = {
+    "BrowserApp": "grader.browser",
     "Failure": "grader.checks",
+    "Fetched": "grader.browser",
+    "Passed": "grader.checks",
     "check": "grader.checks",
     "LiveApp": "grader.live",
     "Response": "grader.live",

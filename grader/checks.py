@@ -34,27 +34,43 @@ class Failure(Exception):
         self.details = tuple(details)
 
 
+class Skip(Exception):
+    """Raised when a check cannot judge on this machine (a tool it needs is missing): the
+    step is skipped with this message, which says how to get the tool."""
+
+
+@dataclass(frozen=True)
+class Passed:
+    """What a check may return instead of a plain message: the message and lines shown under it."""
+
+    message: str
+    details: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class CheckSpec:
     step: str
     live: bool
-    func: Callable[..., str | None]
+    func: Callable[..., str | Passed | None]
+    browser: bool = False
 
     @property
     def name(self) -> str:
         return self.func.__name__
 
 
-def check(step: str, *, live: bool = False) -> Callable[[CheckFunc], CheckFunc]:
+def check(step: str, *, live: bool = False, browser: bool = False) -> Callable[[CheckFunc], CheckFunc]:
     """Mark a function as the check of lesson step `step`.
 
     A static check receives the learner's `Source`; a live check (`live=True`)
-    receives a `LiveApp` already serving the learner's app. Return a short message
-    (or None) to pass; raise `Failure` to fail.
+    receives a `LiveApp` already serving the learner's app; a browser check
+    (`browser=True`, for a step marked `browser = true` in lesson.toml) receives a
+    `BrowserApp` that runs fetches from a headless Chromium page on another origin.
+    Return a short message, a `Passed` or None to pass; raise `Failure` to fail.
     """
 
     def mark(func: CheckFunc) -> CheckFunc:
-        setattr(func, _MARK, CheckSpec(step=step, live=live, func=func))
+        setattr(func, _MARK, CheckSpec(step=step, live=live or browser, func=func, browser=browser))
         return func
 
     return mark

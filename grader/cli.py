@@ -32,6 +32,7 @@ EXIT_INTERRUPTED = 130
 @click.option("--list", "show_list", is_flag=True, help="List the lessons and your progress.")
 @click.option("--reset", is_flag=True, help="Put the lesson's exercise back as it was committed (asks first).")
 @click.option("--yes", "-y", is_flag=True, help="With --reset: do not ask for confirmation.")
+@click.option("--browser", is_flag=True, help="Also run the browser steps, in headless Chromium ($GRADER_CHROMIUM).")
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0.5, max=120),
@@ -51,6 +52,7 @@ def grade_command(
     reset: bool,
     yes: bool,
     timeout: float,
+    browser: bool,
 ) -> None:
     """Grade FILE (default: your current lesson's exercise) and say, step by step, what to fix.
 
@@ -70,6 +72,8 @@ def grade_command(
     if not path.is_file():
         _usage_error(f"not a file: {path}")
     view = View(course, lesson, path, as_json, chosen=slug is not None or file is not None)
+    if watch and browser:
+        _usage_error("--browser does not work with --watch yet: run grade --browser on its own.")
     if watch:
         from grader.watch import watch as watch_file
 
@@ -79,13 +83,15 @@ def grade_command(
             click.echo("Stopped watching.", err=True)
         return
     with view.working("Starting your app and sending it requests..."):
-        report = grade(lesson, path, import_timeout=timeout)
+        report = grade(lesson, path, import_timeout=timeout, browser=browser)
     revealed = _reveal_hint(view, report) if hint else None
     if show:
         view.lesson_text(report)
     view.report(report)
     if revealed is not None:
         view.hint_revealed(*revealed)
+    if browser:
+        _exit_without_chromium()
     if report.outcome is Outcome.PASS and path.resolve() == lesson.exercise.resolve():
         course.record_pass(lesson)
     sys.exit({Outcome.PASS: 0, Outcome.FAIL: EXIT_FAIL, Outcome.ERROR: EXIT_USAGE}[report.outcome])
@@ -155,7 +161,17 @@ def _print_list(course: Course) -> None:
         mark = "done" if lesson.slug in passed else ("current" if lesson is current else "")
         click.echo(f"{number}. {lesson.slug:<22} {lesson.title}" + (f"  [{mark}]" if mark else ""))
         for step in lesson.steps:
-            click.echo(f"     - {step.id}: {step.title}")
+            click.echo(f"     - {step.id}: {step.title}" + ("  (with --browser)" if step.browser else ""))
+
+
+def _exit_without_chromium() -> None:
+    """`grade --browser` without a Chromium: the grade is shown, then this says how to get one."""
+    from grader.browser import BrowserUnavailable, find_chromium
+
+    try:
+        find_chromium()
+    except BrowserUnavailable as problem:
+        _usage_error(str(problem))
 
 
 def _usage_error(message: str) -> NoReturn:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from grader.checks import CheckSpec, Failure, checks_in
+from grader.checks import CheckSpec, Failure, Passed, Skip, checks_in
 from grader.learner_file import FileProblem, LearnerFile, read_learner_file
-from grader.lesson import Lesson, LessonError
+from grader.lesson import Lesson, LessonError, Step
 from grader.results import Report, Status, StepResult
 from grader.server import AppProcess, StartProblem, WarmWorker
+
+if TYPE_CHECKING:
+    from grader.browser import Browser
 
 DEFAULT_IMPORT_TIMEOUT = 10.0
 
@@ -20,33 +24,51 @@ def grade(
     *,
     import_timeout: float = DEFAULT_IMPORT_TIMEOUT,
     worker: WarmWorker | None = None,
+    browser: bool = False,
 ) -> Report:
     """Grade `path` for `lesson`. Every step is reported; no learner mistake raises.
 
-    With a warm `worker`, the app is forked from it instead of a fresh interpreter."""
+    With a warm `worker`, the app is forked from it instead of a fresh interpreter. Steps
+    marked `browser` run only with `browser=True` (or when the lesson always wants them)."""
+    steps = lesson.graded_steps(browser)
     loaded = read_learner_file(path)
     if isinstance(loaded, FileProblem):
-        return _report(lesson, path, _file_problem_steps(lesson, loaded))
+        return _report(lesson, path, _file_problem_steps(steps, loaded))
     # Start the app first: its imports overlap with the parse and the static checks.
     app = AppProcess.start(path.resolve(), lesson.app_module, lesson.app_attr, worker)
+    chromium = None
     try:
-        return _grade_loaded(lesson, loaded, app, import_timeout)
+        if any(step.browser for step in steps):
+            from grader.browser import Browser
+
+            chromium = Browser.start()  # Chromium loads while the app does
+        return _grade_loaded(lesson, loaded, app, import_timeout, steps, chromium)
     finally:
         app.stop()
+        if chromium is not None:
+            chromium.close()
 
 
-def _grade_loaded(lesson: Lesson, loaded: LearnerFile, app: AppProcess, import_timeout: float) -> Report:
+def _grade_loaded(
+    lesson: Lesson,
+    loaded: LearnerFile,
+    app: AppProcess,
+    import_timeout: float,
+    steps: tuple[Step, ...],
+    chromium: Browser | None,
+) -> Report:
     from grader.source import Source  # libcst is heavy: import it while the app starts
 
     try:
-        specs = lesson_checks(lesson)
+        graded = {step.id for step in steps}
+        specs = [spec for spec in lesson_checks(lesson) if spec.step in graded]
     except LessonError as error:
         return _report(lesson, loaded.path, (), error=str(error))
     try:
         source = Source(loaded.path, loaded.text)
     except Exception as error:  # libcst rejects a few things Python accepts
         problem = FileProblem(f"The grader cannot read {loaded.path.name}: {error}".splitlines()[0])
-        return _report(lesson, loaded.path, _file_problem_steps(lesson, problem))
+        return _report(lesson, loaded.path, _file_problem_steps(steps, problem))
     results: dict[str, StepResult] = {}
     try:
         for spec in specs:
@@ -54,12 +76,14 @@ def _grade_loaded(lesson: Lesson, loaded: LearnerFile, app: AppProcess, import_t
                 results[spec.step] = _run(lesson, spec, source)
         live = [spec for spec in specs if spec.live]
         if live:
+            if chromium is not None:
+                chromium.prepare()  # opens the page while the app finishes starting
             problem = app.wait_ready(import_timeout)
             for spec in live:
-                results[spec.step] = _run_live(lesson, spec, source, app, problem)
+                results[spec.step] = _run_live(lesson, spec, source, app, problem, chromium)
     except LessonError as error:
         return _report(lesson, loaded.path, (), error=str(error))
-    return _report(lesson, loaded.path, tuple(results[step.id] for step in lesson.steps))
+    return _report(lesson, loaded.path, tuple(results[step.id] for step in steps))
 
 
 def lesson_checks(lesson: Lesson) -> list[CheckSpec]:
@@ -78,6 +102,12 @@ def lesson_checks(lesson: Lesson) -> list[CheckSpec]:
     missing = [step for step in ids if step not in by_step]
     if missing:
         raise LessonError(f"{where}: no check for steps {missing}; write one @check(...) per step")
+    mismatched = [step.id for step in lesson.steps if by_step[step.id].browser != step.browser]
+    if mismatched:
+        raise LessonError(
+            f"{where}: steps {mismatched}: a step is marked browser = true in lesson.toml exactly when "
+            "its check is @check(..., browser=True)"
+        )
     return [by_step[step] for step in ids]
 
 
@@ -87,17 +117,26 @@ def _run(lesson: Lesson, spec: CheckSpec, subject: object) -> StepResult:
         message = spec.func(subject)
     except Failure as failure:
         return _failed(lesson, spec.step, failure)
+    except Skip as skip:
+        return StepResult(step.id, step.title, Status.SKIP, str(skip))
     except Exception as error:
         frame = traceback.extract_tb(error.__traceback__)[-1]
         raise LessonError(
             f"{frame.filename}, line {frame.lineno}: the check {spec.name}() for step '{spec.step}' raised "
             f"{type(error).__name__}: {error}"
         ) from None
+    if isinstance(message, Passed):
+        return StepResult(step.id, step.title, Status.PASS, message.message, details=message.details)
     return StepResult(step.id, step.title, Status.PASS, message or "Done.")
 
 
 def _run_live(
-    lesson: Lesson, spec: CheckSpec, source: object, app: AppProcess, problem: StartProblem | None
+    lesson: Lesson,
+    spec: CheckSpec,
+    source: object,
+    app: AppProcess,
+    problem: StartProblem | None,
+    chromium: Browser | None = None,
 ) -> StepResult:
     from grader.diagnose import start_failure
     from grader.live import LiveApp
@@ -106,6 +145,11 @@ def _run_live(
     assert isinstance(source, Source)
     if problem is not None:
         return _failed(lesson, spec.step, start_failure(problem, source, lesson.app_attr))
+    if spec.browser:
+        from grader.browser import BrowserApp
+
+        assert chromium is not None
+        return _run(lesson, spec, BrowserApp(source, app.port, chromium))
     return _run(lesson, spec, LiveApp(source, app.port, app.output))
 
 
@@ -116,8 +160,8 @@ def _failed(lesson: Lesson, step_id: str, failure: Failure) -> StepResult:
     return StepResult(step.id, step.title, Status.FAIL, failure.message, failure.line, hint, failure.details, more)
 
 
-def _file_problem_steps(lesson: Lesson, problem: FileProblem) -> tuple[StepResult, ...]:
-    first, *rest = lesson.steps
+def _file_problem_steps(steps: tuple[Step, ...], problem: FileProblem) -> tuple[StepResult, ...]:
+    first, *rest = steps
     failed = StepResult(first.id, first.title, Status.FAIL, problem.message, problem.line, problem.hint, problem.details)
     skipped = tuple(
         StepResult(step.id, step.title, Status.SKIP, "Not checked yet: fix the problem in the first step.")

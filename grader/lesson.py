@@ -25,6 +25,7 @@ class Step:
     id: str
     title: str
     hints: tuple[str, ...]
+    browser: bool = False  # runs in headless Chromium: only under `grade --browser`
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,16 @@ class Lesson:
     text_file: Path
     success: str | None
     starter_fails_at: tuple[str, ...]
+    browser_always: bool = False  # lesson.toml: browser = "always"
 
     def step(self, step_id: str) -> Step:
         return next(step for step in self.steps if step.id == step_id)
+
+    def graded_steps(self, browser: bool) -> tuple[Step, ...]:
+        """The steps a grade runs: browser steps only when asked for, or always if the lesson says so."""
+        if browser or self.browser_always:
+            return self.steps
+        return tuple(step for step in self.steps if not step.browser)
 
     @property
     def text(self) -> str:
@@ -94,6 +102,7 @@ def load_lesson(folder: Path) -> Lesson:
         text_file=text_file,
         success=_field(meta, "success", str, meta_path, default=None),
         starter_fails_at=fails_at,
+        browser_always=_browser_setting(meta, meta_path),
     )
     for needed in (text_file, folder / CHECKS_FILE):
         if not needed.is_file():
@@ -139,7 +148,18 @@ def _step(raw: Any, meta_path: Path, index: int) -> Step:
         id=_field(raw, "id", str, where),
         title=_field(raw, "title", str, where),
         hints=tuple(hints),
+        browser=_field(raw, "browser", bool, where, default=False),
     )
+
+
+def _browser_setting(meta: dict[str, Any], meta_path: Path) -> bool:
+    setting: str = _field(meta, "browser", str, meta_path, default="optional")
+    if setting not in {"always", "optional"}:
+        raise LessonError(
+            f'{meta_path}: \'browser\' must be "always" (browser steps run in every grade) or '
+            f'"optional" (only with grade --browser), not {setting!r}'
+        )
+    return setting == "always"
 
 
 _MISSING = object()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from _shared.browser_cors import origin_problems, preflight_problems, surprise_origin
+from _shared.browser_proof import allowed, blocked_summary, console_quotes, wire_lines
 from _shared.live_reports import fail_on_crash, try_it
 from _shared.cors_static import (
     CORS_MIDDLEWARE,
@@ -12,7 +13,7 @@ from _shared.cors_static import (
     list_setting_problem,
 )
 
-from grader import Failure, LiveApp, Source, check
+from grader import BrowserApp, Failure, LiveApp, Passed, Source, check
 
 ALLOW_ALL = ("allow_origins", "allow_methods", "allow_headers")
 PREFLIGHT_PATH = "/notes/1"
@@ -20,6 +21,7 @@ SIMPLE_PATH = "/notes"
 # What a frontend sends with a JSON body and a login token. Servers often allow
 # Content-Type anyway, so Authorization is what shows whether allow_headers works.
 PREFLIGHT_HEADERS = ["authorization", "content-type"]
+FRONTEND_HEADERS = {"Content-Type": "application/json", "Authorization": "Bearer notes-demo-token"}
 
 
 @check("import")
@@ -94,6 +96,47 @@ def browser_on_another_origin_is_allowed(app: LiveApp) -> str:
         f"{preflight.status_line} with Access-Control-Allow-Origin: "
         f"{preflight.header('Access-Control-Allow-Origin')}, and GET {SIMPLE_PATH} carries "
         f"Access-Control-Allow-Origin: {simple.header('Access-Control-Allow-Origin')}."
+    )
+
+
+@check("browser", browser=True)
+def real_browser_may_call_the_api(browser: BrowserApp) -> Passed:
+    with browser.page() as page:  # one page making both calls, as a frontend would
+        calls = (
+            page.fetch("DELETE", PREFLIGHT_PATH, headers=FRONTEND_HEADERS),
+            page.fetch("GET", SIMPLE_PATH),
+        )
+    shown = [line for call in calls for line in wire_lines(call)]
+    blocked = [call for call in calls if not allowed(call)]
+    if not blocked:
+        return Passed(
+            f"Chromium let a page on {browser.page_origin} call your API on {browser.url}. "
+            "What the browser sent, and the headers your app answered with:",
+            tuple(shown),
+        )
+    quotes = [quote for call in blocked for quote in console_quotes(call)]
+    said = "Its console says:" if quotes else "Its console says nothing more; the page's fetch() failed."
+    raise Failure(
+        f"Chromium blocked {blocked_summary(blocked)} from a page on {browser.page_origin}. {said}",
+        details=(
+            *(f"  {quote}" for quote in quotes),
+            "What the browser sent, and the headers your app answered with:",
+            *shown,
+        ),
+        hint=_browser_hint(browser),
+    )
+
+
+
+def _browser_hint(browser: BrowserApp) -> str:
+    if not [f for f in browser.source.imports_of(*CORS_MIDDLEWARE) if f.placement.runs]:
+        return (
+            "This is the error your own frontend would show in the browser's console (F12). "
+            f"Steps 1 and 2 fix it: {IMPORT_LINE}, then app.add_middleware(CORSMiddleware, ...)."
+        )
+    return (
+        "This is the error your own frontend would show in the browser's console (F12). "
+        "Compare the headers above with what the browser asked for; step 2's settings decide them."
     )
 
 
