@@ -22,9 +22,22 @@ EXIT_INTERRUPTED = 130
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("file", required=False, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--lesson", "slug", metavar="SLUG", help="Grade against this lesson (default: your current one).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of the text view (one object per grade).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "gradescope"]),
+    default="text",
+    help="text, json (like --json), or gradescope (Gradescope's results.json, for one submission).",
+)
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Submissions graded at once (default: CPU cores).")
+@click.option(
+    "--sandbox/--no-sandbox",
+    default=None,
+    help="Run submissions in a sandbox (default: on when grading several, off for one).",
+)
 @click.option("--watch", is_flag=True, help="Grade again every time you save (Ctrl-C stops).")
 @click.option("--poll", is_flag=True, help="With --watch: check for saves by polling (for network drives).")
 @click.option("--show", is_flag=True, help="Show the lesson text, with your progress on each step.")
@@ -41,9 +54,12 @@ EXIT_INTERRUPTED = 130
     help="Seconds your file may take to load before the grader gives up.",
 )
 def grade_command(
-    file: Path | None,
+    files: tuple[Path, ...],
     slug: str | None,
     as_json: bool,
+    output_format: str,
+    jobs: int | None,
+    sandbox: bool | None,
     watch: bool,
     poll: bool,
     show: bool,
@@ -56,9 +72,22 @@ def grade_command(
 ) -> None:
     """Grade FILE (default: your current lesson's exercise) and say, step by step, what to fix.
 
+    Several FILEs, or a folder, grade a whole class in parallel (see docs/grading-a-class.md).
+
     Exit status: 0 when every step passes, 1 when a step fails, 2 for usage errors.
     """
+    output_format = "json" if as_json else output_format
     course = _course()
+    for given in files:
+        if not given.exists():
+            _usage_error(f"no such file: {given}")
+    if len(files) > 1 or any(given.is_dir() for given in files):
+        if output_format == "gradescope":
+            _usage_error("--format gradescope grades one submission (Gradescope runs one per container).")
+        lesson = _choose_lesson(course, slug, files[0])
+        _grade_batch(lesson, files, output_format, jobs, sandbox is not False, timeout)
+        return
+    file = files[0] if files else None
     if show_list:
         _print_list(course)
         return
@@ -71,7 +100,7 @@ def grade_command(
         _usage_error(f"no such file: {path}")
     if not path.is_file():
         _usage_error(f"not a file: {path}")
-    view = View(course, lesson, path, as_json, chosen=slug is not None or file is not None)
+    view = View(course, lesson, path, output_format == "json", chosen=slug is not None or file is not None)
     if watch and browser:
         _usage_error("--browser does not work with --watch yet: run grade --browser on its own.")
     if watch:
@@ -82,8 +111,16 @@ def grade_command(
         except KeyboardInterrupt:  # Ctrl-C is how watching ends: not an error
             click.echo("Stopped watching.", err=True)
         return
-    with view.working("Starting your app and sending it requests..."):
-        report = grade(lesson, path, import_timeout=timeout, browser=browser)
+    if output_format == "gradescope" or sandbox:
+        report = _grade_isolated(lesson, path, timeout, browser, sandbox is True)
+        if output_format == "gradescope":
+            from grader.render_gradescope import render_gradescope
+
+            click.echo(render_gradescope(report))
+            sys.exit({Outcome.PASS: 0, Outcome.FAIL: EXIT_FAIL, Outcome.ERROR: EXIT_USAGE}[report.outcome])
+    else:
+        with view.working("Starting your app and sending it requests..."):
+            report = grade(lesson, path, import_timeout=timeout, browser=browser)
     revealed = _reveal_hint(view, report) if hint else None
     if show:
         view.lesson_text(report)
@@ -95,6 +132,67 @@ def grade_command(
     if report.outcome is Outcome.PASS and path.resolve() == lesson.exercise.resolve():
         course.record_pass(lesson)
     sys.exit({Outcome.PASS: 0, Outcome.FAIL: EXIT_FAIL, Outcome.ERROR: EXIT_USAGE}[report.outcome])
+
+
+def _grade_isolated(lesson: Lesson, path: Path, timeout: float, browser: bool, sandboxed: bool) -> Report:
+    """One grade, sandboxed when asked (Gradescope runs submissions it did not write)."""
+    if not sandboxed:
+        return grade(lesson, path, import_timeout=timeout, browser=browser)
+    from grader.batch import BatchSettings, grade_batch
+
+    settings = BatchSettings(jobs=1, import_timeout=timeout, sandboxed=True)
+    return next(iter(grade_batch(lesson, [path], settings, on_sandbox=_say_sandbox)))
+
+
+def _grade_batch(
+    lesson: Lesson, given: tuple[Path, ...], output_format: str, jobs: int | None, sandboxed: bool, timeout: float
+) -> None:
+    from grader.batch import BatchSettings, grade_batch, submissions_in, summarize
+
+    files = submissions_in(given, lesson.exercise.name)
+    if not files:
+        _usage_error(f"no submissions found in {', '.join(map(str, given))} (looked for .py files)")
+    settings = BatchSettings(
+        jobs=jobs or os.cpu_count() or 2,
+        import_timeout=timeout if timeout != DEFAULT_IMPORT_TIMEOUT else BatchSettings.import_timeout,
+        sandboxed=sandboxed,
+    )
+    shown_reports = []
+    reports = grade_batch(lesson, files, settings, on_sandbox=_say_sandbox)
+    if output_format == "json":
+        from grader.render_json import render_json
+
+        for report in reports:
+            click.echo(render_json(report, str(report.file)))
+            shown_reports.append((str(report.file), report))
+    else:
+        from rich.console import Console
+        from rich.progress import Progress
+
+        from grader.render_batch import render_batch_text
+
+        console = Console(highlight=False, soft_wrap=not sys.stdout.isatty())
+        with Progress(console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()) as progress:
+            task = progress.add_task("Grading", total=len(files))
+            for report in reports:
+                shown_reports.append((_relative(report.file), report))
+                progress.advance(task)
+        render_batch_text(shown_reports, summarize([r for _, r in shown_reports]), console)
+    outcomes = {report.outcome for _, report in shown_reports}
+    sys.exit(EXIT_USAGE if Outcome.ERROR in outcomes else EXIT_FAIL if Outcome.FAIL in outcomes else 0)
+
+
+def _say_sandbox(sandbox: object) -> None:
+    note = getattr(sandbox, "note", None)
+    if note:
+        click.echo(f"grade: {note}", err=True)
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _reveal_hint(view: View, report: Report) -> tuple[int, int, int] | None:

@@ -25,17 +25,19 @@ def grade(
     import_timeout: float = DEFAULT_IMPORT_TIMEOUT,
     worker: WarmWorker | None = None,
     browser: bool = False,
+    private: bool = False,
 ) -> Report:
     """Grade `path` for `lesson`. Every step is reported; no learner mistake raises.
 
     With a warm `worker`, the app is forked from it instead of a fresh interpreter. Steps
-    marked `browser` run only with `browser=True` (or when the lesson always wants them)."""
+    marked `browser` run only with `browser=True` (or when the lesson always wants them).
+    `private` (with a sandboxed worker) runs the app from a copy no other grade can see."""
     steps = lesson.graded_steps(browser)
     loaded = read_learner_file(path)
     if isinstance(loaded, FileProblem):
         return _report(lesson, path, _file_problem_steps(steps, loaded))
     # Start the app first: its imports overlap with the parse and the static checks.
-    app = AppProcess.start(path.resolve(), lesson.app_module, lesson.app_attr, worker)
+    app = AppProcess.start(path.resolve(), lesson.app_module, lesson.app_attr, worker, private)
     chromium = None
     try:
         if any(step.browser for step in steps):

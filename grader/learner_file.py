@@ -42,7 +42,7 @@ def read_learner_file(path: Path) -> LearnerFile | FileProblem:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) > 3 and (data[1::2].count(0) > len(data) // 4)):
         return FileProblem(
             f"{name} is saved as UTF-16 text (some editors call it 'Unicode'), which Python does not "
-            "read as source code.",
+            "read as source code: it must be saved as UTF-8.",
             hint="Save it again as UTF-8 (in your editor's encoding setting, or in Notepad: "
             "Save As, Encoding: UTF-8), then grade again.",
         )

@@ -196,7 +196,7 @@ class Source:
 
     def imports_named(self, name: str, *, close: bool = False) -> list[NameImport]:
         """Every `from M import X` where X is `name` (case-insensitively), from any module.
-        With `close`, names spelled nearly the same count too (`CORSMiddelware`)."""
+        With `close`, names spelled nearly the same count too (`GZipMidleware`)."""
         found = []
         for node, place in self.layout.imports:
             if isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):

@@ -131,11 +131,11 @@ def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     assert "no such file" in run.stderr
 
 
-def test_folder_is_a_usage_error(tmp_path: Path) -> None:
+def test_folder_without_submissions_is_a_usage_error(tmp_path: Path) -> None:
     run = run_grade(tmp_path, "--lesson", LESSON, timeout=GRADE_TIMEOUT)
     _no_traceback(run.stdout, run.stderr)
     assert run.code == 2
-    assert "not a file" in run.stderr
+    assert "no submissions found" in run.stderr
 
 
 def test_unreadable_file_is_a_usage_error(tmp_path: Path) -> None:

@@ -110,10 +110,10 @@ def test_nul_byte_reports_its_line(tmp_path: Path) -> None:
     assert result.line == 3
 
 
-def test_utf16_file_is_reported_as_nul_bytes(tmp_path: Path) -> None:
-    result = problem(tmp_path, "x = 1\n".encode("utf-16"))
-    assert "contains NUL bytes" in result.message
-    assert result.line == 1
+def test_utf16_file_is_reported_as_utf16(tmp_path: Path) -> None:
+    for data in ("x = 1\n".encode("utf-16"), "x = 1\ny = 2\n".encode("utf-16-le")):
+        result = problem(tmp_path, data)
+        assert "saved as UTF-16" in result.message and "UTF-8" in result.message
 
 
 def test_empty_file(tmp_path: Path) -> None:

@@ -50,8 +50,8 @@ def test_dead_check_is_reported(course_copy: Path) -> None:
     # A lazy check: passes as soon as the import is there, whatever the arguments.
     checks.write_text(
         checks.read_text().replace(
-            "    registration = cors_registration(source)\n    problems = [",
-            "    registration = cors_registration(source)\n    return 'ok'\n    problems = [",
+            "    registration = cors_registration(source)\n    problems = unknown_settings",
+            "    registration = cors_registration(source)\n    return 'ok'\n    problems = unknown_settings",
         )
     )
     run = run_command("lessons", "verify", "cors-headers", cwd=course_copy)

@@ -8,9 +8,11 @@ from _shared.live_reports import fail_on_crash, try_it
 from _shared.cors_static import (
     CORS_MIDDLEWARE,
     IMPORT_LINE,
+    PARAMETERS,
     cors_registration,
     import_problem,
     list_setting_problem,
+    unknown_settings,
 )
 
 from grader import BrowserApp, Failure, LiveApp, Passed, Source, check
@@ -30,6 +32,17 @@ def cors_middleware_is_imported(source: Source) -> str:
     if not found:
         raise import_problem(source)
     first = found[0]
+    uses = [
+        r for r in source.middleware_registrations(PARAMETERS)
+        if r.is_one_of(CORS_MIDDLEWARE) and r.placement.runs and r.placement.function is None
+    ]
+    if uses and all(use.line < first.line for use in uses):
+        raise Failure(
+            f"Line {uses[0].line} uses CORSMiddleware, but line {first.line} imports it only later. Python "
+            f"runs the file from top to bottom, so it stops with a NameError at line {uses[0].line}.",
+            line=first.line,
+            hint="Move the import to the top of the file, with the other imports.",
+        )
     note = ""
     if first.module.startswith("starlette"):
         note = " (Starlette's original; FastAPI's fastapi.middleware.cors re-exports the same class)"
@@ -39,7 +52,7 @@ def cors_middleware_is_imported(source: Source) -> str:
 @check("add-middleware")
 def cors_middleware_allows_everything(source: Source) -> str:
     registration = cors_registration(source)
-    problems = [
+    problems = unknown_settings(registration) + [
         problem
         for setting in ALLOW_ALL
         if (problem := list_setting_problem(registration, setting, wanted="*")) is not None
