@@ -42,9 +42,14 @@ def submissions_in(paths: Sequence[Path], exercise_name: str) -> list[Path]:
     return found
 
 
+# Grades at once per CPU core: a grade spends most of its time waiting (for the app to load,
+# for a hanging submission to time out), so more grades than cores keep the cores busy.
+JOBS_PER_CORE = 4
+
+
 @dataclass(frozen=True)
 class BatchSettings:
-    jobs: int = os.cpu_count() or 2
+    jobs: int = JOBS_PER_CORE * (os.cpu_count() or 2)
     import_timeout: float = 5.0
     sandboxed: bool = True
 

@@ -32,7 +32,7 @@ EXIT_INTERRUPTED = 130
     default="text",
     help="text, json (like --json), or gradescope (Gradescope's results.json, for one submission).",
 )
-@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Submissions graded at once (default: CPU cores).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Submissions graded at once (default: 4 per CPU core).")
 @click.option(
     "--sandbox/--no-sandbox",
     default=None,
@@ -153,7 +153,7 @@ def _grade_batch(
     if not files:
         _usage_error(f"no submissions found in {', '.join(map(str, given))} (looked for .py files)")
     settings = BatchSettings(
-        jobs=jobs or os.cpu_count() or 2,
+        jobs=jobs or BatchSettings.jobs,
         import_timeout=timeout if timeout != DEFAULT_IMPORT_TIMEOUT else BatchSettings.import_timeout,
         sandboxed=sandboxed,
     )

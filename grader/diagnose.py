@@ -24,6 +24,16 @@ def start_failure(problem: StartProblem, source: Source | None, attr: str) -> Fa
             hint="Read the last line of the error and the line of your file it points at; fix it, save, "
             "and grade again.",
         )
+    if problem.kind == "server-call":
+        return Failure(
+            f"Line {line} calls uvicorn.run(...) while {name} loads. When uvicorn imports your file "
+            "(`uvicorn main:app`, and the grader too), that starts a second server inside the import, "
+            "which never returns, so your app is never served.",
+            line=line,
+            details=_traceback(frames),
+            hint='Put uvicorn.run(...) under `if __name__ == "__main__":` (it then runs only with '
+            "`python main.py`), or delete it and start the app with `uvicorn main:app`.",
+        )
     if problem.kind == "exit":
         code = data.get("code")
         server_line = _first_line(source, ("uvicorn.run",))

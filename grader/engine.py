@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from grader.browser import Browser
 
 DEFAULT_IMPORT_TIMEOUT = 10.0
+# How long one live request may take; never longer than the learner's import timeout.
+REQUEST_TIMEOUT = 5.0
 
 
 def grade(
@@ -82,7 +84,9 @@ def _grade_loaded(
                 chromium.prepare()  # opens the page while the app finishes starting
             problem = app.wait_ready(import_timeout)
             for spec in live:
-                results[spec.step] = _run_live(lesson, spec, source, app, problem, chromium)
+                results[spec.step] = _run_live(
+                    lesson, spec, source, app, problem, chromium, min(REQUEST_TIMEOUT, import_timeout)
+                )
     except LessonError as error:
         return _report(lesson, loaded.path, (), error=str(error))
     return _report(lesson, loaded.path, tuple(results[step.id] for step in steps))
@@ -139,6 +143,7 @@ def _run_live(
     app: AppProcess,
     problem: StartProblem | None,
     chromium: Browser | None = None,
+    request_timeout: float = 5.0,
 ) -> StepResult:
     from grader.diagnose import start_failure
     from grader.live import LiveApp
@@ -152,7 +157,7 @@ def _run_live(
 
         assert chromium is not None
         return _run(lesson, spec, BrowserApp(source, app.port, chromium))
-    return _run(lesson, spec, LiveApp(source, app.port, app.output))
+    return _run(lesson, spec, LiveApp(source, app.port, app.output, timeout=request_timeout))
 
 
 def _failed(lesson: Lesson, step_id: str, failure: Failure) -> StepResult:

@@ -44,9 +44,13 @@ def serve(status_fd: int, sock_fd: int, file: str, module_name: str, attr: str) 
     path = Path(file).resolve()
     sys.path.insert(0, str(path.parent))
     sys.argv = [str(path)]
+    uvicorn.run = _refuse_to_run  # type: ignore[assignment]
     tell("started")
     try:
         module = _load(path, module_name)
+    except ServerStartedWhileLoading as error:
+        tell("server-call", frames=_frames(error, path.parent))
+        return 0
     except SystemExit as error:
         tell("exit", code=_exit_code(error.code), frames=_frames(error, path.parent))
         return 0
@@ -68,6 +72,16 @@ def serve(status_fd: int, sock_fd: int, file: str, module_name: str, attr: str) 
     server = _ReportingServer(config, lambda: tell("ready"))
     server.run(sockets=[sock])
     return 0
+
+
+class ServerStartedWhileLoading(Exception):
+    """The learner's module called uvicorn.run() while it was being imported."""
+
+
+def _refuse_to_run(*args: Any, **kwargs: Any) -> None:
+    # Under `uvicorn main:app`, a top-level uvicorn.run() starts a second server inside the
+    # import and never returns. Saying so at once beats waiting for a timeout.
+    raise ServerStartedWhileLoading
 
 
 class _ReportingServer:

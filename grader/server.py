@@ -156,7 +156,7 @@ class AppProcess:
                 deadline = waited_from + import_timeout
             elif name == "imported":
                 waited_from = time.monotonic()
-                deadline = waited_from + max(import_timeout, 5.0)
+                deadline = waited_from + import_timeout
             elif name == "ready":
                 return None
             elif name == "eof":

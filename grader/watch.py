@@ -41,6 +41,7 @@ def watch(
     enter = _enter_presses()
     worker = _start_worker()
     try:
+        graded = _signature(path)
         worker = _grade_and_show(lesson, path, show, import_timeout, worker)
         for changes in watchfiles.watch(
             path.parent,
@@ -51,7 +52,9 @@ def watch(
             force_polling=force_polling or None,
             poll_delay_ms=50,
         ):
-            if changes or _take(enter):
+            # The signature check also catches a save made before the watcher was running.
+            if changes or _take(enter) or _signature(path) != graded:
+                graded = _signature(path)
                 worker = _grade_and_show(lesson, path, show, import_timeout, worker)
     finally:
         worker.close()
@@ -74,6 +77,14 @@ def _grade_and_show(
         report = grade(lesson, path, import_timeout=import_timeout, worker=worker)
     show(report)
     return worker
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size, stat.st_ino
 
 
 def _start_worker() -> WarmWorker:

@@ -1,6 +1,6 @@
 # expect: fail at live-headers
 # timeout: 2
-# message: did not finish loading
+# message: calls uvicorn.run(...) while
 import uvicorn
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware

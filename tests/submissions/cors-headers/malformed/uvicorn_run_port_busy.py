@@ -1,5 +1,5 @@
 # expect: fail at live-headers
-# message: address already in use
+# message: calls uvicorn.run(...) while
 # steps: import=pass add-middleware=pass
 import socket
 

@@ -1,0 +1,83 @@
+"""Batch grading speed: 100 mixed submissions against one cold `grade`, in the same run.
+
+    .venv/bin/python bench/batch.py [--count 100] [--fuzz 0]
+
+The batch mixes the sample submissions (correct, wrong, malformed, a few that hang) and is
+sandboxed as in real use. With --fuzz N it also grades N random mutations of the solution
+(a longer robustness run than the bounded one in the tests) and checks each got a verdict.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GRADE = Path(sys.executable).with_name("grade")
+SAMPLES = ROOT / "tests/submissions/cors-headers"
+SOLUTION = ROOT / "solution/cors-headers/main.py"
+
+sys.path.insert(0, str(ROOT))
+from tests.test_batch import _mutate  # noqa: E402  (the same mutations as the bounded fuzz test)
+
+
+def cold_grade(runs: int = 5) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([str(GRADE), str(SOLUTION), "--json"], cwd=ROOT, capture_output=True, check=False)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def batch(folder: Path, timeout: float = 3) -> tuple[float, list[dict]]:
+    start = time.perf_counter()
+    done = subprocess.run(
+        [str(GRADE), str(folder), "--lesson", "cors-headers", "--json", "--timeout", str(timeout), "--jobs", "8", "--jobs", "4", "--jobs", "2",],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - start
+    return elapsed, [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=100)
+    parser.add_argument("--fuzz", type=int, default=0)
+    args = parser.parse_args()
+    samples = sorted(SAMPLES.glob("*/*.py"))
+    rng = random.Random(7)
+    with tempfile.TemporaryDirectory(prefix="grader-bench-") as tmp:
+        folder = Path(tmp) / "class"
+        folder.mkdir()
+        for index in range(args.count):
+            shutil.copy(samples[rng.randrange(len(samples))], folder / f"s{index:03}.py")
+        one = cold_grade()
+        elapsed, results = batch(folder)
+        print(f"one cold grade:            {one * 1000:.0f} ms")
+        print(f"{args.count} submissions, batch: {elapsed:.2f} s = {elapsed / one:.1f}x one cold grade (target <= 15x)")
+        print(f"verdicts: {len(results)} ({sum(r['status'] == 'pass' for r in results)} pass)")
+        if args.fuzz:
+            fuzz = Path(tmp) / "fuzz"
+            fuzz.mkdir()
+            text = SOLUTION.read_text()
+            for index in range(args.fuzz):
+                (fuzz / f"m{index:04}.py").write_bytes(_mutate(text, rng))
+            elapsed, results = batch(fuzz)
+            ok = sum(r["status"] in {"pass", "fail"} and len(r["steps"]) == 3 for r in results)
+            print(f"fuzz: {ok} of {args.fuzz} mutations got a verdict in {elapsed:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
