@@ -101,13 +101,11 @@ def grade_command(
     if not path.is_file():
         _usage_error(f"not a file: {path}")
     view = View(course, lesson, path, output_format == "json", chosen=slug is not None or file is not None)
-    if watch and browser:
-        _usage_error("--browser does not work with --watch yet: run grade --browser on its own.")
     if watch:
         from grader.watch import watch as watch_file
 
         try:
-            watch_file(lesson, path, view.watched, import_timeout=timeout, force_polling=poll)
+            watch_file(lesson, path, view.watched, import_timeout=timeout, force_polling=poll, browser=browser)
         except KeyboardInterrupt:  # Ctrl-C is how watching ends: not an error
             click.echo("Stopped watching.", err=True)
         return

@@ -28,29 +28,31 @@ def grade(
     worker: WarmWorker | None = None,
     browser: bool = False,
     private: bool = False,
+    chromium: Browser | None = None,
 ) -> Report:
     """Grade `path` for `lesson`. Every step is reported; no learner mistake raises.
 
     With a warm `worker`, the app is forked from it instead of a fresh interpreter. Steps
     marked `browser` run only with `browser=True` (or when the lesson always wants them).
-    `private` (with a sandboxed worker) runs the app from a copy no other grade can see."""
+    `private` (with a sandboxed worker) runs the app from a copy no other grade can see.
+    A `chromium` already running (watch mode keeps one) is used and left open."""
     steps = lesson.graded_steps(browser)
     loaded = read_learner_file(path)
     if isinstance(loaded, FileProblem):
         return _report(lesson, path, _file_problem_steps(steps, loaded))
     # Start the app first: its imports overlap with the parse and the static checks.
     app = AppProcess.start(path.resolve(), lesson.app_module, lesson.app_attr, worker, private)
-    chromium = None
+    own_chromium = None
     try:
-        if any(step.browser for step in steps):
+        if chromium is None and any(step.browser for step in steps):
             from grader.browser import Browser
 
-            chromium = Browser.start()  # Chromium loads while the app does
+            chromium = own_chromium = Browser.start()  # Chromium loads while the app does
         return _grade_loaded(lesson, loaded, app, import_timeout, steps, chromium)
     finally:
         app.stop()
-        if chromium is not None:
-            chromium.close()
+        if own_chromium is not None:
+            own_chromium.close()
 
 
 def _grade_loaded(

@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from grader.engine import grade
@@ -33,16 +34,24 @@ def watch(
     *,
     import_timeout: float,
     force_polling: bool = False,
+    browser: bool = False,
 ) -> None:
     """Grade `path` now and after every change, calling `show` with each report (None when
-    the file is gone). Returns only through KeyboardInterrupt (Ctrl-C)."""
+    the file is gone). Returns only through KeyboardInterrupt (Ctrl-C). With `browser`,
+    one Chromium stays open for every grade."""
     import watchfiles
 
     enter = _enter_presses()
     worker = _start_worker()
+    chromium = None
     try:
+        if browser:
+            from grader.browser import Browser
+
+            chromium = Browser.start()
+        grade_now = partial(grade, lesson, path, import_timeout=import_timeout, browser=browser, chromium=chromium)
         graded = _signature(path)
-        worker = _grade_and_show(lesson, path, show, import_timeout, worker)
+        worker = _grade_and_show(grade_now, path, show, worker)
         for changes in watchfiles.watch(
             path.parent,
             watch_filter=lambda change, name: name.endswith(".py") and "__pycache__" not in name,
@@ -55,13 +64,15 @@ def watch(
             # The signature check also catches a save made before the watcher was running.
             if changes or _take(enter) or _signature(path) != graded:
                 graded = _signature(path)
-                worker = _grade_and_show(lesson, path, show, import_timeout, worker)
+                worker = _grade_and_show(grade_now, path, show, worker)
     finally:
         worker.close()
+        if chromium is not None:
+            chromium.close()
 
 
 def _grade_and_show(
-    lesson: Lesson, path: Path, show: Callable[[Report | None], None], import_timeout: float, worker: WarmWorker
+    grade_now: Callable[..., Report], path: Path, show: Callable[[Report | None], None], worker: WarmWorker
 ) -> WarmWorker:
     deadline = time.monotonic() + REAPPEAR_SECONDS
     while not path.is_file() and time.monotonic() < deadline:
@@ -70,11 +81,11 @@ def _grade_and_show(
         show(None)
         return worker
     try:
-        report = grade(lesson, path, import_timeout=import_timeout, worker=worker)
+        report = grade_now(worker=worker)
     except OSError:  # the warm worker died (killed, out of memory): start another
         worker.close()
         worker = _start_worker()
-        report = grade(lesson, path, import_timeout=import_timeout, worker=worker)
+        report = grade_now(worker=worker)
     show(report)
     return worker
 

@@ -11,6 +11,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import GRADE, ROOT, processes_mentioning, run_grade
 
 STARTER = ROOT / "exercise/cors-headers/main.py"
@@ -20,9 +22,9 @@ SOLUTION = ROOT / "solution/cors-headers/main.py"
 class Watcher:
     """`grade --watch --json` on a file, read one JSON line per grade."""
 
-    def __init__(self, file: Path) -> None:
+    def __init__(self, file: Path, *extra: str) -> None:
         self.process = subprocess.Popen(
-            [str(GRADE), str(file), "--lesson", "cors-headers", "--watch", "--json", "--timeout", "5"],
+            [str(GRADE), str(file), "--lesson", "cors-headers", "--watch", "--json", "--timeout", "5", *extra],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -108,6 +110,37 @@ def test_watch_regrades_on_every_save_and_stops_cleanly(tmp_path: Path) -> None:
         time.sleep(0.05)
     assert not any(_alive(pid) for pid in helpers)
     assert processes_mentioning(str(tmp_path)) == []
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs Chromium")
+def test_watch_keeps_one_browser_open_across_grades(tmp_path: Path) -> None:
+    target = tmp_path / "main.py"
+    shutil.copy(STARTER, target)
+    watcher = Watcher(target, "--browser")
+    try:
+        first = watcher.next_report(timeout=60)
+        assert [s["id"] for s in first["steps"]][-1] == "browser"
+        assert first["steps"][-1]["status"] == "fail"
+        browsers = [pid for pid in _all_pids() if "chromium" in _command(pid)]
+        target.write_text(SOLUTION.read_text())
+        second = watcher.next_report(timeout=60)
+        assert second["status"] == "pass"
+        assert [pid for pid in _all_pids() if "chromium" in _command(pid) and pid in browsers]
+    finally:
+        watcher.process.send_signal(signal.SIGINT)
+        watcher.process.wait(timeout=15)
+        watcher.close()
+    deadline = time.monotonic() + 5
+    while any(_alive(pid) for pid in browsers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in browsers)
+
+
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return ""
 
 
 def test_hint_reveals_the_next_hint_and_remembers_it(course_copy: Path) -> None:
