@@ -236,7 +236,8 @@ class WarmWorker:
         prefix = sandbox.command(staging) if sandbox and staging else []
         if sandbox and staging:
             sandbox.work_root(staging).mkdir(parents=True, exist_ok=True)
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        # SEQPACKET keeps each request a message of its own, file descriptors included.
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             self.process = subprocess.Popen(
                 [*prefix, sys.executable, "-P", str(WORKER_SCRIPT), str(theirs.fileno())],
@@ -250,14 +251,13 @@ class WarmWorker:
         finally:
             theirs.close()
         self.control = ours
-        self._replies = ours.makefile("rb")
         self._lock = threading.Lock()
 
     def wait_warm(self, timeout: float = 30.0) -> bool:
         """Wait until the worker has imported its libraries."""
         self.control.settimeout(timeout)
         try:
-            return b"warm" in self._replies.readline()
+            return b"warm" in self.control.recv(4096)
         except (TimeoutError, OSError):
             return False
         finally:
@@ -269,7 +269,7 @@ class WarmWorker:
             request.update(copy=True, work_root=str(self.sandbox.work_root(self.staging)))
         with self._lock:
             socket.send_fds(self.control, [json.dumps(request).encode()], list(fds))
-            reply = self._replies.readline()
+            reply = self.control.recv(4096)
         if not reply:
             raise OSError("the warm worker stopped")
         return int(json.loads(reply)["pid"])
@@ -279,7 +279,6 @@ class WarmWorker:
         try:
             with self._lock:
                 self.control.sendall(json.dumps({"kill": pid}).encode() + b"\n")
-                self._replies.readline()
         except OSError:
             pass  # the worker is gone, and its children with it
 
@@ -289,7 +288,6 @@ class WarmWorker:
             self.process.wait(timeout=5.0)
         except subprocess.TimeoutExpired:
             pass
-        self._replies.close()
         self.control.close()
 
 
