@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import libcst as cst
+
 from grader.checks import Failure
 from grader.server import StartProblem
 from grader.source import Source
 
-BLOCKING_CALLS = ("uvicorn.run", "time.sleep", "builtins.input")
+# Calls that can keep a module from ever finishing its import, and what each one does.
+BLOCKING_CALLS = {
+    "time.sleep": "sleeps",
+    "builtins.input": "waits for someone to type at the keyboard, and nobody will",
+    "uvicorn.run": "starts a second server inside the import, which never returns",
+}
 EXIT_CALLS = ("sys.exit", "os._exit", "exit", "quit", "builtins.exit", "builtins.quit")
 
 
@@ -85,16 +92,14 @@ def _timeout(problem: StartProblem, source: Source | None, name: str) -> Failure
             "Python took too long to import FastAPI and uvicorn; your computer may be very busy.",
             hint="Grade again in a moment.",
         )
-    blocking = _first_line(source, BLOCKING_CALLS)
     message = f"{name} did not finish loading within {seconds:g} seconds, so uvicorn never got to serve the app."
+    blocking = _blocking_code(source)
     if blocking is not None:
-        message += (
-            f" Line {blocking} blocks at the top level of the file: a call like uvicorn.run(...) there "
-            "starts a second server inside the import and never returns."
-        )
+        line, what = blocking
+        message += f" Line {line}, at the top level of the file, {what}."
     return Failure(
         message,
-        line=blocking,
+        line=blocking[0] if blocking else None,
         details=_output_tail(problem),
         hint="Look for code at the top level of your file that never ends: a `while True:` loop, a "
         "long sleep, or `uvicorn.run(...)`. Put uvicorn.run under `if __name__ == \"__main__\":` "
@@ -117,6 +122,27 @@ def _died(problem: StartProblem, source: Source | None, name: str) -> Failure:
         details=_output_tail(problem),
         hint="Look for os._exit(), sys.exit() or similar at the top level of your file and remove it.",
     )
+
+
+def _blocking_code(source: Source | None) -> tuple[int, str] | None:
+    """The first top-level code that may never finish: an endless loop or a blocking call."""
+    if source is None:
+        return None
+    found: list[tuple[int, str]] = []
+    for statement in source.module.body:
+        if isinstance(statement, cst.While) and _always_true(statement.test):
+            found.append((source.line_of(statement), "starts a loop that never ends"))
+    for qualified, what in BLOCKING_CALLS.items():
+        line = _first_line(source, (qualified,))
+        if line is not None:
+            found.append((line, what))
+    return min(found, default=None)
+
+
+def _always_true(test: cst.BaseExpression) -> bool:
+    if isinstance(test, cst.Name):
+        return test.value == "True"
+    return isinstance(test, cst.Integer) and test.evaluated_value != 0
 
 
 def _first_line(source: Source | None, qualified: tuple[str, ...]) -> int | None:

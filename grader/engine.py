@@ -165,7 +165,8 @@ def _run_live(
 def _failed(lesson: Lesson, step_id: str, failure: Failure) -> StepResult:
     step = lesson.step(step_id)
     hint = failure.hint or (step.hints[0] if step.hints else None)
-    more = tuple(h for h in step.hints if h != hint)
+    # A failure's own hint stands in for the step's first, generic one.
+    more = step.hints[1:]
     return StepResult(step.id, step.title, Status.FAIL, failure.message, failure.line, hint, failure.details, more)
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import http.client
 import shlex
+import shutil
 import socket
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from grader.checks import Failure
 from grader.server import OutputBuffer
@@ -30,6 +33,7 @@ class Response:
     headers: tuple[tuple[str, str], ...]
     body: bytes
     server_output: str = ""
+    start_command: str = "uvicorn main:app"  # how the learner starts this app themselves
 
     def header(self, name: str) -> str | None:
         """A header's value (repeated headers joined with ", "), or None when absent."""
@@ -79,6 +83,21 @@ class Response:
         return " ".join(shlex.quote(part) for part in parts)
 
 
+def start_command(file: Path) -> str:
+    """The command that serves `file`'s app on port 8000, runnable from the current folder."""
+    uvicorn = "uvicorn" if shutil.which("uvicorn") else _shown(Path(sys.executable).with_name("uvicorn"))
+    folder = _shown(file.resolve().parent)
+    app_dir = "" if folder == "." else f" --app-dir {shlex.quote(folder)}"
+    return f"{uvicorn} {file.stem}:app{app_dir}"
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve())) or "."
+    except ValueError:
+        return str(path)
+
+
 def _library_frame(line: str) -> bool:
     return any(marker in line for marker in ("site-packages", "dist-packages", "/lib/python", "<frozen"))
 
@@ -88,6 +107,7 @@ class LiveApp:
 
     def __init__(self, source: Source, port: int, output: OutputBuffer, timeout: float = 5.0) -> None:
         self.source = source
+        self.start_command = start_command(source.path)
         self.port = port
         self.timeout = timeout
         self._output = output
@@ -125,7 +145,7 @@ class LiveApp:
             connection.close()
         if result.status >= 500:
             self._output.wait_quiet(mark)  # the app's traceback may still be on its way
-        return replace(result, server_output=self._output.since(mark))
+        return replace(result, server_output=self._output.since(mark), start_command=self.start_command)
 
     def _output_tail(self, mark: int) -> tuple[str, ...]:
         lines = self._output.since(mark).strip().splitlines()

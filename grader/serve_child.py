@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
+GRADER_DIR = Path(__file__).resolve().parent
 # Limits on the learner's process: enough for any FastAPI exercise, small enough that a
 # runaway loop, a memory bomb or a disk filler stops early instead of hurting the machine.
 CPU_SECONDS = 60
@@ -114,7 +116,7 @@ def _frames(error: BaseException, app_dir: Path) -> list[dict[str, Any]]:
     frames = []
     for frame in traceback.extract_tb(error.__traceback__):
         file = Path(frame.filename)
-        if file.is_absolute() and app_dir in file.parents:
+        if file.is_absolute() and app_dir in file.parents and GRADER_DIR not in (file.parent, *file.parents):
             frames.append({"file": file.name, "line": frame.lineno, "code": frame.line or "", "function": frame.name})
     if isinstance(error, SyntaxError) and error.filename and error.lineno:
         frames.append({"file": Path(error.filename).name, "line": error.lineno, "code": (error.text or "").strip(), "function": ""})
@@ -152,10 +154,12 @@ def _limit_resources() -> None:
 
 
 def _die_with_parent() -> None:
-    """If the grader is killed outright, take this process down with it."""
+    """If the grader is killed outright, take this process down with it; and adopt the
+    orphans of anything this process starts, so they stay in its tree for the kill."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 1)
     except (OSError, AttributeError):
         pass
 

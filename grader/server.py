@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader.process_tree import kill_tree
 from grader.sandbox import Sandbox
 
 CHILD_SCRIPT = Path(__file__).with_name("serve_child.py")
@@ -144,19 +145,15 @@ class AppProcess:
     def wait_ready(self, import_timeout: float, load_timeout: float = 30.0) -> StartProblem | None:
         """Wait until the app serves. `import_timeout` bounds the learner's own module code;
         `load_timeout` bounds the libraries' import before it (a cold disk can be slow)."""
-        waited_from = time.monotonic()
-        deadline = waited_from + load_timeout
+        deadline = time.monotonic() + load_timeout
         while True:
             event = self._next_event(deadline)
             if event is None:
-                return self._problem("timeout", stage=self._stage(), timeout=round(time.monotonic() - waited_from, 1))
+                limit = import_timeout if self._stage() != "libraries" else load_timeout
+                return self._problem("timeout", stage=self._stage(), timeout=limit)
             name = event.get("event")
-            if name == "started":
-                waited_from = time.monotonic()
-                deadline = waited_from + import_timeout
-            elif name == "imported":
-                waited_from = time.monotonic()
-                deadline = waited_from + import_timeout
+            if name in {"started", "imported"}:
+                deadline = time.monotonic() + import_timeout
             elif name == "ready":
                 return None
             elif name == "eof":
@@ -306,10 +303,7 @@ def _spawn(file: Path, module: str, attr: str, status_w: int, sock_fd: int, out_
 
 
 def _kill_group(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    kill_tree(pid)
 
 
 def _drain(fd: int, output: OutputBuffer) -> None:

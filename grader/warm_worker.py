@@ -24,19 +24,22 @@ MS_REC = 0x4000
 MS_PRIVATE = 1 << 18
 
 
-def _load_serve_child() -> Any:
-    # Loaded by path under a private name: the grader's folder never joins sys.path,
-    # so its module names cannot shadow the learner's.
-    path = Path(__file__).with_name("serve_child.py")
-    spec = importlib.util.spec_from_file_location("_grader_serve_child", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def _sibling(name: str) -> Any:
+    """A module of this folder, loaded by path under a private name: the grader's folder
+    never joins sys.path, so its module names cannot shadow the learner's."""
+    private = f"_grader_{name}"
+    if private not in sys.modules:
+        spec = importlib.util.spec_from_file_location(private, Path(__file__).with_name(f"{name}.py"))
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules[private] = module
+    return sys.modules[private]
 
 
 def main(control_fd: int) -> int:
-    serve_child = _load_serve_child()
+    serve_child = _sibling("serve_child")
+    _sibling("process_tree")
     serve_child._die_with_parent()
     import uvicorn  # noqa: F401  (the whole point: pay these imports once)
 
@@ -181,10 +184,7 @@ def _private_mount(target: Path) -> bool:
 
 
 def _kill_group(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    _sibling("process_tree").kill_tree(pid)
 
 
 def _reap(signum: int, frame: object) -> None:

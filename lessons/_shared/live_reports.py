@@ -31,6 +31,6 @@ def fail_on_crash(response: Response) -> None:
 def try_it(response: Response) -> tuple[str, ...]:
     """Lines that show the learner how to send the same request to their own server."""
     return (
-        "See it yourself: start your app with `uvicorn main:app`, then run:",
+        f"See it yourself: start your app with `{response.start_command}`, then in another terminal run:",
         f"  {response.curl()}",
     )

@@ -32,8 +32,12 @@ def only_the_frontend_is_allowed(source: Source) -> str:
             line=value.line,
         )
     if FRONTEND not in items:
-        raise Failure(_near_miss(items, value.line) or f"Line {value.line}: allow_origins is {value.code}, "
-                      f"which does not include {FRONTEND}.", line=value.line)
+        raise Failure(
+            _near_miss(items, value.line)
+            or f"Line {value.line}: allow_origins is {value.code}, which does not include {FRONTEND}.",
+            line=value.line,
+            hint=f'Write the origin exactly as browsers send it: allow_origins=["{FRONTEND}"]',
+        )
     regex = registration.argument("allow_origin_regex")
     if regex is not None and not _regex_refuses_strangers(regex.literal):
         raise Failure(
@@ -57,10 +61,13 @@ def credentials_are_allowed(source: Source) -> str:
             line=registration.line,
         )
     if value.literal is not True:
+        spelled = value.code.lower() == "true"
         raise Failure(
             f"Line {value.line}: allow_credentials is {value.code}; set it to True so the frontend may "
-            "send the user's cookies.",
+            "send the user's cookies."
+            + (" Python writes it with a capital T: `true` is an unknown name (a NameError)." if spelled else ""),
             line=value.line,
+            hint="Write allow_credentials=True" + (" (capital T)." if spelled else "."),
         )
     return f"Line {value.line} sets allow_credentials=True."
 
