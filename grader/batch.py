@@ -18,7 +18,7 @@ from pathlib import Path
 
 from grader.engine import grade
 from grader.lesson import Lesson
-from grader.results import Report, Status
+from grader.results import Report, Status, StepResult
 from grader.sandbox import Sandbox, find_sandbox
 from grader.server import WarmWorker
 
@@ -130,7 +130,7 @@ def summarize(reports: Sequence[Report], top: int = 5) -> Summary:
             steps[step.title] += step.status is Status.PASS
         failing = report.first_failure
         if failing is not None:
-            failures[f"{failing.title}: {_general(failing.message)}"] += 1
+            failures[f"{failing.title}: {_general(first_reason(failing))}"] += 1
     titles = list(dict.fromkeys(step.title for report in reports for step in report.steps))
     return Summary(
         total=len(reports),
@@ -140,11 +140,19 @@ def summarize(reports: Sequence[Report], top: int = 5) -> Summary:
     )
 
 
+def first_reason(step: StepResult) -> str:
+    """The message's first line, with its first detail when the line only introduces a list."""
+    first = step.message.splitlines()[0]
+    if first.endswith(":") and step.details:
+        return f"{first} {step.details[0].lstrip('- ')}"
+    return first
+
+
 def _general(message: str) -> str:
     """A failure message with the parts that differ between submissions blurred, so the
     same mistake counts once: line numbers, file names, random origins."""
-    first = message.split("\n")[0]
+    first = re.sub(r"\s+", " ", message)
     first = re.sub(r"https://[\w.-]+\.example", "https://<origin>", first)
     first = re.sub(r"\b[Ll]ines? \d+", "Line N", first)
     first = re.sub(r"\b[\w-]+\.py\b", "<file>", first)
-    return first[:160]
+    return first[:240]

@@ -51,7 +51,7 @@ EXIT_INTERRUPTED = 130
     type=click.FloatRange(min=0.5, max=120),
     default=DEFAULT_IMPORT_TIMEOUT,
     show_default=True,
-    help="Seconds your file may take to load before the grader gives up.",
+    help="Seconds your file may take to load before the grader gives up (5 in a batch).",
 )
 def grade_command(
     files: tuple[Path, ...],
@@ -100,7 +100,7 @@ def grade_command(
         _usage_error(f"no such file: {path}")
     if not path.is_file():
         _usage_error(f"not a file: {path}")
-    view = View(course, lesson, path, output_format == "json", chosen=slug is not None or file is not None)
+    view = View(course, lesson, path, output_format == "json", chosen=slug is not None or file is not None, watching=watch)
     if watch:
         from grader.watch import watch as watch_file
 
@@ -122,7 +122,8 @@ def grade_command(
     revealed = _reveal_hint(view, report) if hint else None
     if show:
         view.lesson_text(report)
-    view.report(report)
+    else:
+        view.report(report)
     if revealed is not None:
         view.hint_revealed(*revealed)
     if browser:
@@ -208,7 +209,7 @@ def _course() -> Course:
     if root is None:
         _usage_error("no course found: run grade from the course folder (the one that holds lessons/).")
     try:
-        return load_course(root)
+        return load_course(root, lenient=True)
     except LessonError as error:
         _usage_error(f"a lesson is broken: {error}")
 
@@ -216,12 +217,19 @@ def _course() -> Course:
 def _choose_lesson(course: Course, slug: str | None, file: Path | None) -> Lesson:
     if slug is not None:
         lesson = course.find(slug)
+        broken = [problem for problem in course.broken if f"/lessons/{slug}/" in problem]
+        if lesson is None and broken:
+            _usage_error(f"lesson '{slug}' is broken: {broken[0]}")
         if lesson is None:
-            names = "\n".join(f"  {lesson.slug}  {lesson.title}" for lesson in course.lessons)
+            width = max(len(lesson.slug) for lesson in course.lessons)
+            names = "\n".join(f"  {lesson.slug:<{width}}  {lesson.title}" for lesson in course.lessons)
             _usage_error(f"no lesson named '{slug}'. The lessons are:\n{names}")
         return lesson
-    if file is not None:
-        return course.lesson_for_file(file) or course.current()
+    chosen = course.lesson_for_file(file) if file is not None else course.lesson_for_folder(Path.cwd())
+    if chosen is not None:
+        return chosen
+    if course.broken:  # a broken lesson may be the current one: do not guess past it
+        _usage_error(f"a lesson is broken: {course.broken[0]}")
     return course.current()
 
 

@@ -18,6 +18,7 @@ COURSE_ENV = "GRADER_COURSE"
 class Course:
     root: Path
     lessons: tuple[Lesson, ...]
+    broken: tuple[str, ...] = ()  # what is wrong with lessons that did not load (lenient loads)
 
     def find(self, slug: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.slug == slug), None)
@@ -29,6 +30,11 @@ class Course:
             if resolved.parent in {lesson.exercise.parent.resolve(), lesson.solution.parent.resolve()}:
                 return lesson
         return None
+
+    def lesson_for_folder(self, folder: Path) -> Lesson | None:
+        """The lesson whose exercise folder is `folder` (grade run from inside it)."""
+        resolved = folder.resolve()
+        return next((lesson for lesson in self.lessons if lesson.exercise.parent.resolve() == resolved), None)
 
     def after(self, lesson: Lesson) -> Lesson | None:
         index = self.lessons.index(lesson)
@@ -97,9 +103,20 @@ def find_course_root(start: Path | None = None) -> Path | None:
     return None
 
 
-def load_course(root: Path) -> Course:
+def load_course(root: Path, *, lenient: bool = False) -> Course:
+    """Every lesson of the course. A broken lesson raises LessonError, or with `lenient`
+    (learners grading other lessons while an instructor drafts one) is left out and noted."""
     folders = sorted(p.parent for p in (root / "lessons").glob(f"*/{LESSON_FILE}"))
-    if not folders:
-        raise LessonError(f"{root / 'lessons'}: no lesson folders (each needs a {LESSON_FILE})")
-    lessons = sorted((load_lesson(folder) for folder in folders), key=lambda lesson: (lesson.order, lesson.slug))
-    return Course(root=root, lessons=tuple(lessons))
+    lessons: list[Lesson] = []
+    broken: list[str] = []
+    for folder in folders:
+        try:
+            lessons.append(load_lesson(folder))
+        except LessonError as error:
+            if not lenient:
+                raise
+            broken.append(str(error))
+    if not lessons:
+        raise LessonError(broken[0] if broken else f"{root / 'lessons'}: no lesson folders (each needs a {LESSON_FILE})")
+    lessons.sort(key=lambda lesson: (lesson.order, lesson.slug))
+    return Course(root=root, lessons=tuple(lessons), broken=tuple(broken))

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.text import Text
 
-from grader.batch import Summary
+from grader.batch import Summary, first_reason
 from grader.results import Outcome, Report
 
 VERDICT_STYLES = {Outcome.PASS: "green", Outcome.FAIL: "red", Outcome.ERROR: "magenta"}
@@ -21,7 +21,7 @@ def render_batch_text(reports: Sequence[tuple[str, Report]], summary: Summary, c
             Text.assemble((f" {verdict:<5}", f"bold {VERDICT_STYLES[report.outcome]}"), f" {passed}/{len(report.steps)}  ", shown)
         )
         failing = report.first_failure
-        problem = report.error or (f"{failing.title}: {failing.message.splitlines()[0]}" if failing else "")
+        problem = report.error or (f"{failing.title}: {first_reason(failing)}" if failing else "")
         if problem:
             console.print(Text("              " + problem, style="dim"))
     console.print()

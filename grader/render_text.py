@@ -23,6 +23,7 @@ def render_text(
     console: Console,
     next_title: str | None = None,
     hints_revealed: Mapping[str, int] | None = None,
+    watching: bool = False,
 ) -> None:
     """Print the report. `hints_revealed` says how many hints each step has shown so far."""
     console.print(Text(report.lesson_title, style="bold"))
@@ -37,7 +38,7 @@ def render_text(
         offer_more = step is report.first_failure
         _step(console, number, step, shown_file, (hints_revealed or {}).get(step.id, 1), offer_more)
     console.print()
-    _summary(console, report, next_title)
+    _summary(console, report, next_title, watching)
 
 
 def _step(
@@ -61,7 +62,7 @@ def _step(
         console.print(Text(INDENT) + Text("Stuck? grade --hint shows another hint.", style="dim"))
 
 
-def _summary(console: Console, report: Report, next_title: str | None) -> None:
+def _summary(console: Console, report: Report, next_title: str | None, watching: bool) -> None:
     passed = sum(step.status is Status.PASS for step in report.steps)
     total = len(report.steps)
     if report.outcome is Outcome.PASS:
@@ -69,12 +70,11 @@ def _summary(console: Console, report: Report, next_title: str | None) -> None:
         if report.success_text:
             console.print(Text(report.success_text.strip()))
         if next_title:
-            console.print(Text.assemble("Next lesson: ", (next_title, "bold"), ". Run grade to start it."))
+            console.print(Text.assemble("Next lesson: ", (next_title, "bold"), "."))
         return
     failing = report.first_failure
     console.print(Text(f"{passed} of {total} steps pass.", style="bold"))
     if failing is not None:
         number = report.steps.index(failing) + 1
-        console.print(
-            Text(f"Start with step {number} ({failing.title}): fix it, save, and run grade again.")
-        )
+        again = "the grade runs again by itself" if watching else "run grade again"
+        console.print(Text(f"Start with step {number} ({failing.title}): fix it, save, and {again}."))

@@ -65,7 +65,7 @@ def _starter(lesson: Lesson, timeout: float) -> Finding:
     failing = _failing(report)
     expected = list(lesson.starter_fails_at)
     if report.outcome is Outcome.PASS:
-        return Finding(False, "starter", "passes every step: a learner would have nothing to do")
+        return Finding(False, "starter", "passes every step: a learner would have nothing to do" + _solved_here(lesson))
     if failing != expected:
         return Finding(False, "starter", f"fails at {failing}, but lesson.toml says starter_fails_at = {expected}")
     return Finding(True, "starter", f"fails at {', '.join(failing)}, as lesson.toml says")
@@ -110,6 +110,23 @@ def _mutant(lesson: Lesson, mutant: Mutant, timeout: float) -> Finding:
     if failing:
         return Finding(True, subject, f"caught by {', '.join(failing)}")
     return Finding(False, subject, "passes every step: no check notices this change")
+
+
+def _solved_here(lesson: Lesson) -> str:
+    """A note when the starter differs from the committed one: a learner's solved copy."""
+    from grader.reset import ResetError, committed_starter
+
+    root = lesson.folder.parent.parent
+    try:
+        committed = committed_starter(root, lesson.exercise)
+    except ResetError:
+        return ""
+    if committed == lesson.exercise.read_bytes():
+        return ""
+    return (
+        f" ({lesson.exercise.relative_to(root)} differs from the committed starter: was it solved in "
+        f"this checkout? `grade --reset --lesson {lesson.slug}` puts the starter back)"
+    )
 
 
 def _failing(report: Report) -> list[str]:

@@ -27,6 +27,7 @@ class View:
     path: Path
     as_json: bool
     chosen: bool  # the learner named the file or lesson, so no "current lesson" banner
+    watching: bool = False
 
     @cached_property
     def console(self) -> Console:
@@ -61,12 +62,19 @@ class View:
 
         if not self.chosen:
             number = self.course.lessons.index(self.lesson) + 1
-            self.console.print(
-                f"Lesson {number} of {len(self.course.lessons)} (your current lesson)", style="dim", markup=False
-            )
-        following = self.course.after(self.lesson)
+            done = self.course.passed() >= {lesson.slug for lesson in self.course.lessons}
+            which = "every lesson passed: this is the last one" if done else "your current lesson"
+            self.console.print(f"Lesson {number} of {len(self.course.lessons)} ({which})", style="dim", markup=False)
         revealed = {step.id: self.course.hints_revealed(self.lesson, step.id) for step in self.lesson.steps}
-        render_text(report, self.shown_file, self.console, following.title if following else None, revealed)
+        render_text(report, self.shown_file, self.console, self._next_title(), revealed, self.watching)
+
+    def _next_title(self) -> str | None:
+        following = self.course.after(self.lesson)
+        if following is None:
+            return None
+        if following.slug in self.course.passed():
+            return f"{following.title} (passed already)"
+        return f"{following.title}: run grade to start it"
 
     def watched(self, report: Report | None) -> None:
         """One grade in watch mode: redraw the screen, or one more JSON line."""

@@ -110,3 +110,25 @@ def test_check_for_unknown_step_is_reported(course_copy: Path) -> None:
 def test_engine_names_no_lesson() -> None:
     found = subprocess.run(["git", "grep", "-il", "cors", "--", "grader/"], cwd=ROOT, capture_output=True, text=True)
     assert found.stdout.strip() == "", f"lesson-specific words in the engine: {found.stdout}"
+
+
+def test_solved_starter_is_pointed_out(course_copy: Path) -> None:
+    exercise = course_copy / "exercise/cors-headers/main.py"
+    exercise.write_text((course_copy / "solution/cors-headers/main.py").read_text())
+    run = run_command("lessons", "verify", "cors-headers", cwd=course_copy)
+    assert run.code == 1
+    assert "differs from the committed starter" in run.stdout
+    assert "grade --reset --lesson cors-headers" in run.stdout
+
+
+def test_a_broken_draft_does_not_block_other_lessons(course_copy: Path) -> None:
+    created = run_command("lessons", "new", "draft", cwd=course_copy)
+    assert created.code == 0
+    meta = course_copy / "lessons/draft/lesson.toml"
+    meta.write_text(meta.read_text().replace('starter_fails_at = ["route", "live-health"]', 'starter_fails_at = ["nope"]'))
+    chosen = run_grade("--lesson", "cors-headers", "--json", cwd=course_copy)
+    assert chosen.code == 1 and chosen.json["lesson"] == "cors-headers"
+    draft = run_grade("--lesson", "draft", cwd=course_copy)
+    assert draft.code == 2 and "lesson 'draft' is broken" in draft.stderr and "nope" in draft.stderr
+    verify = run_command("lessons", "verify", cwd=course_copy)
+    assert verify.code == 2 and "draft/lesson.toml" in verify.stderr
