@@ -26,7 +26,9 @@ SAMPLES = ROOT / "tests/submissions/cors-headers"
 SOLUTION = ROOT / "solution/cors-headers/main.py"
 
 sys.path.insert(0, str(ROOT))
-from tests.test_batch import _mutate  # noqa: E402  (the same mutations as the bounded fuzz test)
+from grader.expectations import read_expectation  # noqa: E402
+from tests.conftest import processes_mentioning  # noqa: E402
+from tests.test_batch import HOSTILE, _fingerprint, _mutate  # noqa: E402  (shared with the tests)
 
 
 def cold_grade(runs: int = 5) -> float:
@@ -61,13 +63,29 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="grader-bench-") as tmp:
         folder = Path(tmp) / "class"
         folder.mkdir()
+        outside = Path(tmp) / "outside"
+        outside.mkdir()
+        (outside / "keep.txt").write_text("precious")
+        expected = {}
         for index in range(args.count):
-            shutil.copy(samples[rng.randrange(len(samples))], folder / f"s{index:03}.py")
+            target = folder / f"s{index:03}.py"
+            if index % 25 == 24:  # a few hostile ones: they pass, and must change nothing
+                target.write_text(HOSTILE.format(outside=outside))
+                expected[str(target)] = "pass"
+                continue
+            sample = samples[rng.randrange(len(samples))]
+            shutil.copy(sample, target)
+            expectation = read_expectation(sample)
+            expected[str(target)] = "pass" if expectation and expectation.passes else "fail"
+        before = _fingerprint(Path(tmp))
         one = cold_grade()
         elapsed, results = batch(folder)
+        right = sum(expected.get(r["file"]) == r["status"] for r in results)
         print(f"one cold grade:            {one * 1000:.0f} ms")
         print(f"{args.count} submissions, batch: {elapsed:.2f} s = {elapsed / one:.1f}x one cold grade (target <= 15x)")
-        print(f"verdicts: {len(results)} ({sum(r['status'] == 'pass' for r in results)} pass)")
+        print(f"verdicts right: {right} of {len(results)} ({sum(r['status'] == 'pass' for r in results)} pass)")
+        print(f"files changed outside the copies: {'none' if _fingerprint(Path(tmp)) == before else 'SOME'}")
+        print(f"processes left running: {len(processes_mentioning(tmp)) + len(processes_mentioning('hostile-child'))}")
         if args.fuzz:
             fuzz = Path(tmp) / "fuzz"
             fuzz.mkdir()

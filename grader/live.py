@@ -5,7 +5,6 @@ from __future__ import annotations
 import http.client
 import shlex
 import shutil
-import socket
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -130,7 +129,7 @@ class LiveApp:
             result = Response(
                 method, path, sent, answer.status, answer.reason, tuple(answer.getheaders()), data
             )
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise Failure(
                 f"Your app did not answer {method} {path} within {self.timeout:g} seconds.",
                 hint="Look for code in that endpoint that waits forever (a loop, a sleep, "
