@@ -61,13 +61,11 @@ def credentials_are_allowed(source: Source) -> str:
             line=registration.line,
         )
     if value.literal is not True:
-        spelled = value.code.lower() == "true"
         raise Failure(
             f"Line {value.line}: allow_credentials is {value.code}; set it to True so the frontend may "
-            "send the user's cookies."
-            + (" Python writes it with a capital T: `true` is an unknown name (a NameError)." if spelled else ""),
+            f"send the user's cookies.{_spelling_note(value.code, value.literal)}",
             line=value.line,
-            hint="Write allow_credentials=True" + (" (capital T)." if spelled else "."),
+            hint="Write allow_credentials=True: capital T, no quotes.",
         )
     return f"Line {value.line} sets allow_credentials=True."
 
@@ -135,6 +133,14 @@ def _get(app: LiveApp, origin: str) -> Response:
     response = app.request("GET", SIMPLE_PATH, {"Origin": origin, "Cookie": SESSION_COOKIE})
     fail_on_crash(response)
     return response
+
+
+def _spelling_note(code: str, literal: object) -> str:
+    if isinstance(literal, str):
+        return " With quotes it is a piece of text, not the value True: write True without quotes."
+    if code == "true":
+        return " Python writes it with a capital T: `true` is an unknown name (a NameError)."
+    return ""
 
 
 def _near_miss(items: tuple[str, ...], line: int) -> str | None:
