@@ -6,7 +6,7 @@ import http.client
 import shlex
 import shutil
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -145,6 +145,43 @@ class LiveApp:
         if result.status >= 500:
             self._output.wait_quiet(mark)  # the app's traceback may still be on its way
         return replace(result, server_output=self._output.since(mark), start_command=self.start_command)
+
+    def expect(
+        self,
+        method: str,
+        path: str,
+        headers: Mapping[str, str] | None = None,
+        *,
+        status: int | range | None = None,
+        present: Sequence[str] = (),
+        equals: Mapping[str, str] | None = None,
+        absent: Sequence[str] = (),
+        body: bytes | None = None,
+    ) -> Response:
+        """Send a request and check its answer: the `status` (a code or a range), headers
+        that must be `present`, headers whose value `equals` one given, headers that must be
+        `absent`. Fails with a message that lists each difference and a curl to try."""
+        response = self.request(method, path, headers, body)
+        problems: list[str] = []
+        if status is not None and response.status not in (status if isinstance(status, range) else (status,)):
+            wanted = f"{status.start}-{status.stop - 1}" if isinstance(status, range) else str(status)
+            problems.append(f"its status is {response.status_line}, not {wanted}")
+        problems += [f"it has no {name} header" for name in present if response.header(name) is None]
+        for name, value in (equals or {}).items():
+            got = response.header(name)
+            if got != value:
+                problems.append(f"{name} is {got!r}, not {value!r}" if got is not None else f"it has no {name} header")
+        problems += [f"it has {name}: {response.header(name)}, and should not" for name in absent if response.header(name) is not None]
+        if problems:
+            raise Failure(
+                f"{method} {path} answered {response.status_line}, which is not what this step needs:",
+                details=(
+                    *(f"- {problem}" for problem in problems),
+                    f"See it yourself: start your app with `{self.start_command}`, then run:",
+                    f"  {response.curl()}",
+                ),
+            )
+        return response
 
     def _output_tail(self, mark: int) -> tuple[str, ...]:
         lines = self._output.since(mark).strip().splitlines()

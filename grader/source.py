@@ -17,6 +17,7 @@ from typing import Literal
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider
 
+from grader.checks import Failure
 from grader.placement import Placement, lay_out
 
 APP_CLASSES = frozenset(
@@ -193,6 +194,38 @@ class Source:
                             ImportFound(wanted, module, match, self.line_of(node), place, self.code_of(node))
                         )
         return found
+
+    def expect_import(self, *qualified: str, statement: str) -> ImportFound:
+        """The import that makes one of `qualified` available when the file loads; otherwise
+        a Failure for the usual mistakes, each with its line and the fix (`statement`):
+        an import that never runs, a misspelled name, the name from the wrong module. With
+        no import at all, the Failure has no line and no hint (the step's own hint shows)."""
+        found = self.imports_of(*qualified)
+        running = [f for f in found if f.placement.runs]
+        if running:
+            return running[0]
+        module, _, name = qualified[0].rpartition(".")
+        for dead in found:
+            raise Failure(
+                f"Line {dead.line} imports {name} {dead.placement.reason}.",
+                line=dead.line,
+                hint=f"Put `{statement}` at the top of the file, with the other imports, outside any `if` or function.",
+            )
+        for near in self.imports_named(name, close=True):
+            if near.name != name:
+                raise Failure(
+                    f"Line {near.line} imports `{near.name}`, but the name is spelled `{name}` "
+                    "(Python names are case-sensitive).",
+                    line=near.line,
+                    hint=f"Change the line to: {statement}",
+                )
+            raise Failure(
+                f"Line {near.line} imports {name} from `{near.module or '.'}`, but it lives in `{module}`, "
+                "so Python stops with an ImportError.",
+                line=near.line,
+                hint=f"Change the line to: {statement}",
+            )
+        raise Failure(f"{self.name} does not import {name} yet.")
 
     def imports_named(self, name: str, *, close: bool = False) -> list[NameImport]:
         """Every `from M import X` where X is `name` (case-insensitively), from any module.

@@ -88,7 +88,7 @@ def test_broken_metadata_names_the_file(course_copy: Path) -> None:
 
 def test_check_that_raises_is_a_lesson_error_not_a_learner_mistake(course_copy: Path) -> None:
     checks = course_copy / "lessons/cors-headers/checks.py"
-    checks.write_text(checks.read_text().replace("    found = [f for f", "    1 / 0\n    found = [f for f", 1))
+    checks.write_text(checks.read_text().replace("    first = expect_cors_import", "    1 / 0\n    first = expect_cors_import", 1))
     run = run_grade("--json", cwd=course_copy)
     assert run.code == 2
     assert run.json["status"] == "error"

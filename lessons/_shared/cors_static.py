@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 
 from grader import Failure, Source
-from grader.source import AppBinding, Registration, Value
+from grader.source import AppBinding, ImportFound, Registration, Value
 
 CORS_MIDDLEWARE = (
     "fastapi.middleware.cors.CORSMiddleware",
@@ -33,30 +33,19 @@ WHEN_MISSING = {
 APP_NAME = "app"
 
 
-def import_problem(source: Source) -> Failure:
-    """Why the file does not (effectively) import CORSMiddleware, as a Failure."""
-    for found in source.imports_of(*CORS_MIDDLEWARE):
-        if not found.placement.runs:
-            return Failure(
-                f"Line {found.line} imports CORSMiddleware {found.placement.reason}.",
-                line=found.line,
-                hint=f"Put `{IMPORT_LINE}` at the top of the file, with the other imports, outside any "
-                "`if` or function.",
-            )
-    for near in source.imports_named("CORSMiddleware", close=True):
-        if near.name != "CORSMiddleware":
-            return Failure(
-                f"Line {near.line} imports `{near.name}`, but the class is spelled `CORSMiddleware` "
-                "(Python names are case-sensitive).",
-                line=near.line,
-                hint=f"Change the line to: {IMPORT_LINE}",
-            )
-        return Failure(
-            f"Line {near.line} imports CORSMiddleware from `{near.module or '.'}`, but it lives in "
-            "`fastapi.middleware.cors`, so Python stops with an ImportError.",
-            line=near.line,
-            hint=f"Change the line to: {IMPORT_LINE}",
-        )
+def expect_cors_import(source: Source) -> ImportFound:
+    """The import of CORSMiddleware that runs when the file loads, or the best Failure."""
+    try:
+        return source.expect_import(*CORS_MIDDLEWARE, statement=IMPORT_LINE)
+    except Failure as failure:
+        if failure.line is not None:  # a precise finding: a dead, misspelled or misplaced import
+            raise
+        raise _no_import(source) or failure from None
+
+
+def _no_import(source: Source) -> Failure | None:
+    """No import at all: say more when the file uses the class anyway, or sets CORS
+    headers by hand."""
     used = [r for r in source.middleware_registrations(PARAMETERS) if "CORSMiddleware" in r.middleware_code]
     if used and "." in used[0].middleware_code:
         return Failure(
@@ -80,7 +69,7 @@ def import_problem(source: Source) -> Failure:
             "CORSMiddleware, which also answers preflights correctly for every route.",
             hint=f"Add `{IMPORT_LINE}` and register it (step 2) in place of the hand-written headers.",
         )
-    return Failure(f"{source.name} does not import CORSMiddleware yet.")
+    return None
 
 
 def cors_registration(source: Source) -> Registration:

@@ -10,7 +10,7 @@ from _shared.cors_static import (
     IMPORT_LINE,
     PARAMETERS,
     cors_registration,
-    import_problem,
+    expect_cors_import,
     list_setting_problem,
     unknown_settings,
 )
@@ -28,10 +28,7 @@ FRONTEND_HEADERS = {"Content-Type": "application/json", "Authorization": "Bearer
 
 @check("import")
 def cors_middleware_is_imported(source: Source) -> str:
-    found = [f for f in source.imports_of(*CORS_MIDDLEWARE) if f.placement.runs]
-    if not found:
-        raise import_problem(source)
-    first = found[0]
+    first = expect_cors_import(source)
     uses = [
         r for r in source.middleware_registrations(PARAMETERS)
         if r.is_one_of(CORS_MIDDLEWARE) and r.placement.runs and r.placement.function is None

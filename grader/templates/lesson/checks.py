@@ -17,12 +17,7 @@ def health_route_is_declared(source: Source) -> str:
 
 @check("live-health", live=True)
 def health_answers_ok(app: LiveApp) -> str:
-    response = app.request("GET", PATH)
-    if response.status != 200:
-        raise Failure(
-            f"GET {PATH} answered {response.status_line}, not 200 OK.",
-            details=(f"Try it: {response.curl()}",),
-        )
+    response = app.expect("GET", PATH, status=200, equals={"content-type": "application/json"})
     if response.text.replace(" ", "") != '{"status":"ok"}':
         raise Failure(f'GET {PATH} answered {response.text[:200]}, not {{"status": "ok"}}.')
     return f'GET {PATH} answers 200 OK with {response.text}.'
