@@ -84,10 +84,10 @@ def _grade_loaded(
         if live:
             if chromium is not None:
                 chromium.prepare()  # opens the page while the app finishes starting
-            problem = app.wait_ready(import_timeout)
+            not_started = app.wait_ready(import_timeout)
             for spec in live:
                 results[spec.step] = _run_live(
-                    lesson, spec, source, app, problem, chromium, min(REQUEST_TIMEOUT, import_timeout)
+                    lesson, spec, source, app, not_started, chromium, min(REQUEST_TIMEOUT, import_timeout)
                 )
     except LessonError as error:
         return _report(lesson, loaded.path, (), error=str(error))

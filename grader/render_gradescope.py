@@ -25,7 +25,7 @@ def report_as_gradescope(report: Report, execution_time: float | None = None) ->
         }
         for number, step in enumerate(report.steps, start=1)
     ]
-    passed = sum(test["score"] for test in tests)
+    passed = sum(1.0 for step in report.steps if step.status is Status.PASS)
     result: dict[str, Any] = {
         "score": passed,
         "output": _summary(report, int(passed)),

@@ -46,7 +46,7 @@ def serve(status_fd: int, sock_fd: int, file: str, module_name: str, attr: str) 
     path = Path(file).resolve()
     sys.path.insert(0, str(path.parent))
     sys.argv = [str(path)]
-    uvicorn.run = _refuse_to_run  # type: ignore[assignment]
+    uvicorn.run = _refuse_to_run
     tell("started")
     try:
         module = _load(path, module_name)

@@ -12,10 +12,10 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, QualifiedNameProvider
 
 from grader.checks import Failure
 from grader.placement import Placement, lay_out
@@ -140,8 +140,8 @@ class Source:
         self.wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
         self.module = self.wrapper.module
         metadata = self.wrapper.resolve_many([PositionProvider, QualifiedNameProvider])
-        self._positions = metadata[PositionProvider]
-        self._qualified = metadata[QualifiedNameProvider]
+        self._positions: Mapping[cst.CSTNode, CodeRange] = metadata[PositionProvider]  # type: ignore[assignment]
+        self._qualified: Mapping[cst.CSTNode, Any] = metadata[QualifiedNameProvider]
         self.layout = lay_out(self.module)
 
     @property

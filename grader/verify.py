@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from grader.engine import grade, lesson_checks
@@ -38,14 +39,14 @@ def verify_lesson(lesson: Lesson, import_timeout: float = 10.0) -> list[Finding]
         if not needed.is_file():
             raise LessonError(f"{needed}: missing (lesson '{lesson.slug}' needs it)")
     jobs: list[Callable[[], Finding]] = [
-        lambda: _solution(lesson, import_timeout),
-        lambda: _starter(lesson, import_timeout),
+        partial(_solution, lesson, import_timeout),
+        partial(_starter, lesson, import_timeout),
     ]
     for sample in sorted((lesson.folder / WRONG_FOLDER).glob("*.py")):
-        jobs.append(lambda sample=sample: _wrong(lesson, sample, import_timeout))
+        jobs.append(partial(_wrong, lesson, sample, import_timeout))
     solution = lesson.solution.read_text(encoding="utf-8")
     for mutant in mutants_of(solution, starter=lesson.exercise.read_text(encoding="utf-8")):
-        jobs.append(lambda mutant=mutant: _mutant(lesson, mutant, import_timeout))
+        jobs.append(partial(_mutant, lesson, mutant, import_timeout))
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
         return list(pool.map(lambda job: job(), jobs))
 

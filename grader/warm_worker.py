@@ -15,6 +15,7 @@ import signal
 import socket
 import sys
 from pathlib import Path
+from collections.abc import MutableMapping
 from typing import Any
 
 MAX_FDS = 3
@@ -115,7 +116,7 @@ def _prewarm() -> None:
         async def receive() -> dict[str, Any]:
             return {"type": "http.request", "body": b"", "more_body": False}
 
-        async def send(message: dict[str, Any]) -> None:
+        async def send(message: MutableMapping[str, Any]) -> None:
             return None
 
         await app(scope, receive, send)
