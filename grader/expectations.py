@@ -30,7 +30,7 @@ def read_expectation(path: Path) -> Expectation | None:
     """The expectation in the file's leading comment lines, or None when it has none."""
     values: dict[str, str] = {}
     with path.open("rb") as handle:
-        for raw in handle:
+        for raw in handle.read(65536).splitlines():
             raw = raw.removeprefix(b"\xef\xbb\xbf")
             match = _HEADER.match(raw.strip())
             if not match:

@@ -40,6 +40,7 @@ class ModuleLayout:
         default_factory=list
     )
     functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
+    augmented: set[str] = field(default_factory=set)  # names changed with +=, -=, ...
     returns: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
     called: set[str] = field(default_factory=set)
 
@@ -85,6 +86,21 @@ class _Collector(cst.CSTVisitor):
         for target in node.targets:
             if isinstance(target.target, cst.Name):
                 self.layout.assignments.append((target.target.value, node.value, self.place, node))
+            elif isinstance(target.target, cst.Tuple | cst.List) and isinstance(node.value, cst.Tuple | cst.List):
+                # `app, admin = FastAPI(), FastAPI()`: pair the names with the values
+                names, values = target.target.elements, node.value.elements
+                if len(names) == len(values):
+                    for name, value in zip(names, values, strict=True):
+                        if isinstance(name.value, cst.Name):
+                            self.layout.assignments.append((name.value.value, value.value, self.place, node))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, cst.Name) and not self.place.in_class:
+            self.layout.augmented.add(node.target.value)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        if isinstance(node.target, cst.Name) and not self.place.in_class:
+            self.layout.assignments.append((node.target.value, node.value, self.place, node))
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if self.place.in_class:
@@ -113,6 +129,9 @@ class _Walker:
     def _suite(self, body: Sequence[cst.BaseStatement | cst.BaseSmallStatement], place: Placement) -> None:
         for statement in body:
             self._statement(statement, place)
+            ended = _ends_the_block(statement)
+            if ended:
+                place = _never(place, f"after `{ended}`, which leaves the block before this line")
 
     def _statement(self, node: cst.CSTNode, place: Placement) -> None:
         if isinstance(node, cst.SimpleStatementLine | cst.BaseSmallStatement):
@@ -178,6 +197,16 @@ class _Walker:
                     item.visit(_Collector(self.layout, place))
 
 
+def _ends_the_block(statement: cst.CSTNode) -> str | None:
+    """`return`, `raise`, `break` or `continue` when the statement is one of them."""
+    if isinstance(statement, cst.SimpleStatementLine):
+        for small in statement.body:
+            for kind, word in ((cst.Return, "return"), (cst.Raise, "raise"), (cst.Break, "break"), (cst.Continue, "continue")):
+                if isinstance(small, kind):
+                    return word
+    return None
+
+
 def _suites(node: cst.CSTNode) -> Iterator[cst.BaseSuite]:
     for attr in ("body", "orelse", "finalbody"):
         value = getattr(node, attr, None)
@@ -233,6 +262,10 @@ def _constant_truth(test: cst.BaseExpression | None, constants: dict[str, object
         return test.value == "True"
     if isinstance(test, cst.Name) and constants and test.value in constants:
         return bool(constants[test.value])
+    if (isinstance(test, cst.Name) and test.value == "TYPE_CHECKING") or (
+        isinstance(test, cst.Attribute) and test.attr.value == "TYPE_CHECKING"
+    ):
+        return False  # true only for type checkers, never when the app runs
     if isinstance(test, cst.Integer):
         return test.evaluated_value != 0
     if isinstance(test, cst.SimpleString):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import difflib
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -91,6 +91,10 @@ class AppBinding:
     # "literal" (None, a number, a string...), "call" (a call the grader cannot follow)
     kind: str = "app"
     made_by: frozenset[str] = frozenset()  # qualified names of the called thing, for calls
+    aliases: frozenset[str] = frozenset()  # every module-level name for the same app object
+
+    def named(self, target: str) -> bool:
+        return target == self.name or target in self.aliases
     call: cst.Call | None = field(default=None, repr=False, compare=False)
     factory: str | None = None  # `app = create_app()`: the factory's name
     local: str | None = None  # the factory's local name for the app it returns
@@ -123,6 +127,7 @@ class Registration:
     opaque: bool  # a `**mapping` the grader could not read: arguments may be incomplete
     # in a helper function: what its callers pass for `target`, e.g. ("api",) for setup(api)
     passed_names: tuple[str, ...] = ()
+    target_made_by: frozenset[str] = frozenset()  # what made the target, e.g. fastapi.APIRouter
 
     def argument(self, name: str) -> Value | None:
         return self.arguments.get(name)
@@ -202,9 +207,18 @@ class Source:
         no import at all, the Failure has no line and no hint (the step's own hint shows)."""
         found = self.imports_of(*qualified)
         running = [f for f in found if f.placement.runs]
+        module, _, name = qualified[0].rpartition(".")
+        modules = {q.rpartition(".")[0] for q in qualified}
+        for wrong in self.imports_named(name):
+            if wrong.placement.runs and wrong.name == name and wrong.module not in modules and running:
+                raise Failure(
+                    f"Line {wrong.line} imports {name} from `{wrong.module or '.'}`, where it does not exist, "
+                    "so Python stops there with an ImportError, even though another line imports it correctly.",
+                    line=wrong.line,
+                    hint=f"Remove {name} from line {wrong.line}; keep `{statement}`.",
+                )
         if running:
             return running[0]
-        module, _, name = qualified[0].rpartition(".")
         for dead in found:
             raise Failure(
                 f"Line {dead.line} imports {name} {dead.placement.reason}.",
@@ -242,8 +256,9 @@ class Source:
 
     # -- the served app --------------------------------------------------------
 
-    def served_app(self, name: str = "app") -> AppBinding | None:
-        """The last assignment to `name` that runs at import, as uvicorn would see it."""
+    def served_app(self, name: str = "app", _seen: frozenset[str] = frozenset()) -> AppBinding | None:
+        """The last assignment to `name` that runs at import, as uvicorn would see it.
+        `app = application` and `app = api = FastAPI()` make aliases of one app."""
         bindings = [
             (value, stmt)
             for target, value, place, stmt in self.layout.assignments
@@ -252,6 +267,17 @@ class Source:
         if not bindings:
             return None
         value, stmt = bindings[-1]
+        together = frozenset(
+            t.target.value for t in getattr(stmt, "targets", ()) if isinstance(t.target, cst.Name)
+        )
+        if isinstance(value, cst.Name) and value.value not in _seen | {name}:
+            original = self.served_app(value.value, _seen | {name})
+            if original is not None and original.is_app:
+                return replace(original, name=name, aliases=original.aliases | together | {value.value, name})
+        binding = self._binding(name, value, stmt)
+        return replace(binding, aliases=together | {name})
+
+    def _binding(self, name: str, value: cst.BaseExpression, stmt: cst.CSTNode) -> AppBinding:
         line, position, code = self.line_of(stmt), self.position_of(stmt), self.code_of(value)
         made_by = self.qualified_names(value.func) if isinstance(value, cst.Call) else frozenset()
         if isinstance(value, cst.Call) and self._is_app_call(value):
@@ -263,7 +289,9 @@ class Source:
                 return AppBinding(
                     name, line, True, position, code, call=call, factory=value.func.value, local=local, made_by=made_by
                 )
-        if self.qualified_names(value) & APP_CLASSES:
+        if isinstance(value, cst.Tuple):
+            kind = "tuple"  # `app = FastAPI(),`: a trailing comma
+        elif self.qualified_names(value) & APP_CLASSES:
             kind = "class"
         elif self.value_of(value).known:
             kind = "literal"
@@ -375,7 +403,9 @@ class Source:
             and anchor < binding.position
             and self._refers_to_app(target, place, binding)
         )
+        made = self.served_app(target) if target and place.function is None else None
         return Registration(
+            target_made_by=made.made_by if made else frozenset(),
             passed_names=self._passed_names(target, place),
             kind="add_middleware",
             middleware=self._middleware_names(middleware),
@@ -495,16 +525,16 @@ class Source:
         if target is None or not place.runs:
             return False
         if place.function is None:
-            return target == binding.name
+            return binding.named(target)
         function = self.layout.functions.get(place.function)
         if function is None:
             return False
         params = [p.name.value for p in function.params.params]
         if target not in params:
-            return target == binding.name
+            return binding.named(target)
         index = params.index(target)
         return any(
-            isinstance(given := _argument_for(call, index, target), cst.Name) and given.value == binding.name
+            isinstance(given := _argument_for(call, index, target), cst.Name) and binding.named(given.value)
             for call, _ in self._call_sites(place.function)
         )
 
@@ -514,7 +544,7 @@ class Source:
         if target is None or binding is None or not place.runs:
             return False
         if place.function is None:
-            return target == binding.name and anchor > binding.position
+            return binding.named(target) and anchor > binding.position
         if place.function == binding.factory and binding.local is not None:
             return target == binding.local
         function = self.layout.functions.get(place.function)
@@ -522,7 +552,7 @@ class Source:
             return False
         params = [p.name.value for p in function.params.params]
         local_names = {t for t, _, p, _ in self.layout.assignments if p.function == place.function}
-        if target == binding.name and target not in params and target not in local_names:
+        if binding.named(target) and target not in params and target not in local_names:
             return anchor > binding.position
         if target not in params:
             return False
@@ -531,7 +561,7 @@ class Source:
             given = _argument_for(call, index, target)
             if not isinstance(given, cst.Name):
                 continue
-            if site.function is None and given.value == binding.name:
+            if site.function is None and binding.named(given.value):
                 if self._anchor(self.position_of(call), site) > binding.position:
                     return True
             elif site.function is not None and site.function == binding.factory and given.value == binding.local:
@@ -544,6 +574,8 @@ class Source:
         """What `node` holds, following module-level constants (`ORIGINS = ["*"]`)."""
         line = self.line_of(node)
         code = self.code_of(node)
+        if isinstance(node, cst.Name) and node.value in self._mutated_names:
+            return Value(code, line, via=node.value)  # changed after its assignment: cannot tell
         if isinstance(node, cst.Name) and node.value not in {"True", "False", "None"} and depth < 5:
             constant = self._constant_node(node.value, line)
             if constant is not None:
@@ -556,7 +588,26 @@ class Source:
         try:
             return Value(code, line, ast.literal_eval(_as_expression(code)))
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-            return Value(code, line)
+            pass
+        if isinstance(node, cst.List | cst.Tuple | cst.Set) and depth < 5:
+            # `[ANY]` with ANY = "*": read each item on its own
+            items = [self.value_of(element.value, depth + 1) for element in node.elements if isinstance(element, cst.Element)]
+            if len(items) == len(node.elements) and all(item.known for item in items):
+                kind = {cst.List: list, cst.Tuple: tuple, cst.Set: set}[type(node)]
+                return Value(code, line, kind(item.literal for item in items))
+        return Value(code, line)
+
+    @cached_property
+    def _mutated_names(self) -> frozenset[str]:
+        """Module-level names changed in place (`ORIGINS.append(...)`, `ORIGINS += [...]`)."""
+        changed = {
+            call.func.value.value
+            for call, _ in self.layout.calls
+            if isinstance(call.func, cst.Attribute)
+            and isinstance(call.func.value, cst.Name)
+            and call.func.attr.value in {"append", "extend", "insert", "remove", "clear", "pop", "add", "update", "discard"}
+        }
+        return frozenset(changed | self.layout.augmented)
 
     def _dict_call(self, node: cst.Call, code: str, line: int, depth: int) -> Value:
         """`dict(allow_origins=[...], ...)`: readable when every argument is a known keyword."""

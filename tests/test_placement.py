@@ -498,7 +498,7 @@ def test_assignments_record_name_targets() -> None:
         obj.attr = 5
         """
     )
-    assert [target for target, _, _, _ in layout.assignments] == ["a", "b", "c"]
+    assert [target for target, _, _, _ in layout.assignments] == ["a", "b", "c", "e", "f"]
 
 
 def test_assignment_inside_function_records_the_function() -> None:

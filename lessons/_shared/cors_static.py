@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import difflib
 
+import libcst as cst
+
 from grader import Failure, Source
 from grader.source import AppBinding, ImportFound, Registration, Value
 
@@ -31,6 +33,7 @@ WHEN_MISSING = {
     "sends an Authorization token or a custom header is refused",
 }
 APP_NAME = "app"
+ROUTER_CLASSES = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter"})
 
 
 def expect_cors_import(source: Source) -> ImportFound:
@@ -104,6 +107,13 @@ def _check_binding(binding: AppBinding) -> None:
             line=line,
             hint=f"Keep `{name} = FastAPI(...)` and add: {name}.add_middleware(CORSMiddleware, allow_origins=[\"*\"], ...)",
         )
+    if binding.kind == "tuple":
+        raise Failure(
+            f"Line {line} ends with a comma: `{name} = {code}` makes `{name}` a tuple holding the app, "
+            "not the app itself.",
+            line=line,
+            hint="Remove the comma at the end of the line.",
+        )
     if binding.kind == "class":
         raise Failure(
             f"Line {line} sets `{name} = {code}`: that is the FastAPI class itself, not an app. "
@@ -118,6 +128,11 @@ def _check_binding(binding: AppBinding) -> None:
             line=line,
             hint=f"Remove line {line}: create the app once with `{name} = FastAPI(...)`.",
         )
+
+
+def source_binding_kind(registration: Registration) -> str | None:
+    """'router' when add_middleware was called on an APIRouter (as the file set it up)."""
+    return "router" if registration.target_made_by & ROUTER_CLASSES else None
 
 
 def _misplaced(registration: Registration, app: str, app_line: int) -> Failure:
@@ -143,6 +158,22 @@ def _misplaced(registration: Registration, app: str, app_line: int) -> Failure:
             hint=move,
         )
     target = registration.target or "another object"
+    if target == app and registration.placement.function:
+        return Failure(
+            f"Line {line} adds CORSMiddleware to an `{app}` that belongs to the function "
+            f"{registration.placement.function}(): a different app from the one uvicorn serves "
+            f"(line {app_line}), so the middleware never sees a request.",
+            line=line,
+            hint=move,
+        )
+    made = source_binding_kind(registration)
+    if made == "router":
+        return Failure(
+            f"Line {line} calls add_middleware on `{target}`, an APIRouter. Routers have no middleware of "
+            f"their own (Python stops with an AttributeError): the middleware goes on the app.",
+            line=line,
+            hint=move,
+        )
     if registration.passed_names and app not in registration.passed_names:
         given = ", ".join(f"`{name}`" for name in registration.passed_names)
         return Failure(
@@ -191,10 +222,48 @@ def _not_registered(source: Source, registrations: list[Registration], app_line:
             line=registration.line,
             hint=f"Import it with `{IMPORT_LINE}` and pass CORSMiddleware.",
         )
-    return Failure(
+    return _near_registration(source, app_line) or Failure(
         f"{source.name} does not add CORSMiddleware to the app yet (the app is created on line {app_line}).",
         line=app_line,
     )
+
+
+def _near_registration(source: Source, app_line: int) -> Failure | None:
+    """Attempts that are not registrations: a misspelled method, the class in a middleware
+    list without Middleware(...), or the settings handed to FastAPI() itself."""
+    for call, place in source.layout.calls:
+        if not (place.runs and isinstance(call.func, cst.Attribute) and call.args):
+            continue
+        method = call.func.attr.value
+        if "CORSMiddleware" in source.code_of(call.args[0].value) and method != "add_middleware":
+            line = source.line_of(call)
+            return Failure(
+                f"Line {line} calls `{source.code_of(call.func)}(...)`, but a FastAPI app has no method "
+                f"`{method}`, so Python stops with an AttributeError. The method is add_middleware.",
+                line=line,
+                hint="Write app.add_middleware(CORSMiddleware, ...).",
+            )
+    binding = source.served_app(APP_NAME)
+    call = binding.call if binding else None
+    for arg in call.args if call else ():
+        keyword = arg.keyword.value if arg.keyword else None
+        line = source.line_of(arg)
+        if keyword == "middleware" and "CORSMiddleware" in source.code_of(arg.value):
+            return Failure(
+                f"Line {line} lists CORSMiddleware in FastAPI(middleware=[...]) without wrapping it: each "
+                "entry must be Middleware(CORSMiddleware, allow_origins=[...], ...), with Middleware "
+                "imported from fastapi.middleware.",
+                line=line,
+                hint="Or, simpler: keep app = FastAPI() and call app.add_middleware(CORSMiddleware, ...) below it.",
+            )
+        if keyword in PARAMETERS:
+            return Failure(
+                f"Line {line} gives {keyword} to FastAPI() itself, which quietly ignores it: the CORS settings "
+                "belong to the middleware.",
+                line=line,
+                hint=f"Move them into app.add_middleware(CORSMiddleware, {keyword}=[...], ...).",
+            )
+    return None
 
 
 def unknown_settings(registration: Registration) -> list[str]:
@@ -242,7 +311,14 @@ def list_setting_problem(registration: Registration, setting: str, *, wanted: st
     noun = WHAT_IT_ALLOWS.get(setting, "value")
     if not items:
         return f"{setting} is an empty list (line {value.line}), so no {noun} is allowed: use {fix}"
-    shown = ", ".join(items)
+    shown = ", ".join(f'"{item}"' for item in items)
+    if any(item.strip() == wanted and item != wanted for item in items):
+        return f'{setting} holds {shown} (line {value.line}): the spaces around it make it a different text from "{wanted}": use {fix}'
+    if any("," in item for item in items):
+        return (
+            f"{setting} holds {shown} (line {value.line}): one text with commas in it, not a list of "
+            f"several. Each item needs its own quotes, and this step asks for {fix}"
+        )
     if wanted == "*":
         return f"{setting} allows only {shown} (line {value.line}), not every {noun}: use {fix}"
     return f"{setting} allows {shown} (line {value.line}), but not {wanted}: use {fix}"
@@ -250,6 +326,8 @@ def list_setting_problem(registration: Registration, setting: str, *, wanted: st
 
 def _not_a_list(setting: str, value: Value, fix: str) -> str:
     named = f" (through {value.via})" if value.via else ""
+    if isinstance(value.literal, str) and value.code.startswith("("):
+        return f'{setting} is {value.code}: parentheses alone do not make a tuple, a one-item tuple needs a comma. Use {fix}'
     if isinstance(value.literal, str):
         return f'{setting} is the text "{value.literal}"{named}, but CORSMiddleware expects a list: {fix}'
     if value.known:

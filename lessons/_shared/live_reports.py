@@ -11,13 +11,19 @@ def fail_on_crash(response: Response) -> None:
         return
     output = response.error_lines
     if "build_middleware_stack" in response.server_output:
+        unknown_setting = "unexpected keyword argument" in response.server_output
+        why = (
+            "a middleware was given a setting it does not accept"
+            if unknown_setting
+            else "one of the middlewares added to it could not be built"
+        )
         raise Failure(
             f"Your app crashed while answering {response.method} {response.path} "
-            f"({response.status_line}), while setting up its middleware: a middleware was given a "
-            "setting it does not accept, so no request can be answered, and no CORS header is sent.",
+            f"({response.status_line}), while setting up its middleware: {why}, so no request can be "
+            "answered, and no CORS header is sent.",
             details=("Your app's error:", *output),
-            hint="The last line names the setting; compare it with the names in the lesson "
-            "(allow_origins, allow_methods, allow_headers).",
+            hint="The last line of the error says what went wrong; check each app.add_middleware(...) call"
+            + (" and the setting names in the lesson (allow_origins, allow_methods, allow_headers)." if unknown_setting else "."),
         )
     raise Failure(
         f"Your app crashed while answering {response.method} {response.path} "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import libcst as cst
+
 from _shared.browser_cors import origin_problems, preflight_problems, surprise_origin
 from _shared.browser_proof import allowed, blocked_summary, console_quotes, wire_lines
 from _shared.live_reports import fail_on_crash, try_it
@@ -153,4 +155,29 @@ def _browser_hint(browser: BrowserApp) -> str:
 def _live_hint(app: LiveApp) -> str:
     if not [f for f in app.source.imports_of(*CORS_MIDDLEWARE) if f.placement.runs]:
         return f"Start with steps 1 and 2: {IMPORT_LINE}, then app.add_middleware(CORSMiddleware, ...)."
+    later = _middleware_after_cors(app.source)
+    if later is not None:
+        name, line = later
+        return (
+            f"The middleware added last runs first: {name} (line {line}) sees each request before "
+            "CORSMiddleware and answered it itself. Add CORSMiddleware after the other middlewares."
+        )
     return "Check step 2: the middleware must be added to the app uvicorn serves, with all three settings."
+
+
+def _middleware_after_cors(source: Source) -> tuple[str, int] | None:
+    """A middleware registered after CORSMiddleware (so it runs before it), if any:
+    `app.add_middleware(Other)` or an `@app.middleware("http")` function further down."""
+    on_app = [r for r in source.middleware_registrations(PARAMETERS) if r.on_served_app]
+    cors = [r.line for r in on_app if r.is_one_of(CORS_MIDDLEWARE)]
+    if not cors:
+        return None
+    later = [(r.middleware_code, r.line) for r in on_app if r.line > cors[-1] and not r.is_one_of(CORS_MIDDLEWARE)]
+    for function in source.layout.functions.values():
+        for decorator in function.decorators:
+            call = decorator.decorator
+            if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "middleware":
+                line = source.line_of(decorator)
+                if line > cors[-1]:
+                    later.append((f"{function.name.value}()", line))
+    return max(later, key=lambda found: found[1], default=None)

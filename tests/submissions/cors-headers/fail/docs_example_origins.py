@@ -1,5 +1,5 @@
 # expect: fail at add-middleware
-# message: allow_origins allows only http://localhost.tiangolo.com, https://localhost.tiangolo.com, http://localhost, http://localhost:8080
+# message: allow_origins allows only "http://localhost.tiangolo.com", "https://localhost.tiangolo.com", "http://localhost", "http://localhost:8080"
 # steps: import=pass live-headers=fail
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware

@@ -1,5 +1,5 @@
 # expect: fail at add-middleware
-# message: allow_headers allows only Content-Type
+# message: allow_headers allows only "Content-Type"
 # steps: import=pass
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware

@@ -1,5 +1,5 @@
 # expect: fail at add-middleware
-# message: allow_methods allows only GET
+# message: allow_methods allows only "GET"
 # steps: import=pass live-headers=fail
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware

@@ -1,5 +1,5 @@
 # expect: fail at add-middleware
-# message: allow_methods allows only GET, POST, PUT, DELETE
+# message: allow_methods allows only "GET", "POST", "PUT", "DELETE"
 # steps: import=pass live-headers=pass
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware

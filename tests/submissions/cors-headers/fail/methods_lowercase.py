@@ -1,5 +1,5 @@
 # expect: fail at add-middleware
-# message: allow_methods allows only get, post, put, delete
+# message: allow_methods allows only "get", "post", "put", "delete"
 # steps: import=pass live-headers=fail
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware

@@ -1,5 +1,5 @@
 # expect: fail at add-middleware
-# message: allow_origins allows only http://localhost:5173
+# message: allow_origins allows only "http://localhost:5173"
 # steps: import=pass live-headers=fail
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware

@@ -1,0 +1,8 @@
+# expect: fail at add-middleware
+# message: cannot tell what allow_origins holds
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+LOCAL = ["http://localhost:5173"]
+app = FastAPI(title="Notes API")
+app.add_middleware(CORSMiddleware, allow_origins=LOCAL + ["*"], allow_methods=["*"], allow_headers=["*"])

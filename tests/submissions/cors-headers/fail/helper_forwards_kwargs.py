@@ -1,0 +1,18 @@
+# expect: fail at add-middleware
+# message: cannot see allow_origins
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI(title="Notes API")
+
+
+def add_cors(target, **settings):
+    target.add_middleware(CORSMiddleware, **settings)
+
+
+add_cors(app, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"])
+
+
+@app.get("/notes")
+def list_notes():
+    return []

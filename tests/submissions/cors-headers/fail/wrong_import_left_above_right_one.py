@@ -1,0 +1,12 @@
+# expect: fail at import
+# message: line 3
+from fastapi import FastAPI, CORSMiddleware
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI(title="Notes API")
+app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"])
+
+
+@app.get("/notes")
+def list_notes():
+    return []

@@ -1,0 +1,12 @@
+﻿# expect: pass
+# -*- coding: utf-8 -*-
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI(title="Notes API — Notepad")
+app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"])
+
+
+@app.get("/notes")
+def list_notes():
+    return []

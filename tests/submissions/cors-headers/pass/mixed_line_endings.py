@@ -1,0 +1,17 @@
+# expect: pass
+"""Mixed line endings: the top half was pasted from Windows."""
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI(title="Notes API")
+app.add_middleware(
+    CORSMiddleware,
+    allow_origins=["*"],
+    allow_methods=["*"],
+    allow_headers=["*"],
+)
+
+
+@app.get("/notes")
+def list_notes():
+    return []

@@ -1,0 +1,13 @@
+# expect: pass
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI(title="Notes API")
+while True:
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"])
+    break
+
+
+@app.get("/notes")
+def list_notes():
+    return []
