@@ -148,6 +148,7 @@ class Source:
         self._positions: Mapping[cst.CSTNode, CodeRange] = metadata[PositionProvider]  # type: ignore[assignment]
         self._qualified: Mapping[cst.CSTNode, Any] = metadata[QualifiedNameProvider]
         self.layout = lay_out(self.module)
+        self._registrations: dict[tuple[tuple[str, ...], str], list[Registration]] = {}
 
     @property
     def name(self) -> str:
@@ -356,14 +357,19 @@ class Source:
             if self.qualified_names(call.func) & wanted
         ]
 
-    def middleware_registrations(
-        self, params: Sequence[str], app: str = "app"
-    ) -> list[Registration]:
+    def middleware_registrations(self, params: Sequence[str], app: str = "app") -> list[Registration]:
         """Every middleware registration in the file, running or not, in source order.
 
         `params` names the middleware class's parameters after the wrapped app, in order,
-        so positional arguments can be read by name.
+        so positional arguments can be read by name. Worked out once per file: several
+        checks ask.
         """
+        key = (tuple(params), app)
+        if key not in self._registrations:
+            self._registrations[key] = self._find_registrations(tuple(params), app)
+        return list(self._registrations[key])
+
+    def _find_registrations(self, params: tuple[str, ...], app: str) -> list[Registration]:
         binding = self.served_app(app)
         found: list[Registration] = []
         for call, place in self.layout.calls:
