@@ -51,17 +51,28 @@ def lay_out(module: cst.Module) -> ModuleLayout:
     constants = _module_constants(module)
     for _ in range(8):
         layout = _Walker(called, constants).walk(module)
-        newly = {
-            name
-            for call, place in layout.calls
-            if place.runs and isinstance(call.func, cst.Name)
-            for name in [call.func.value]
-            if name in layout.functions and layout.functions[name].asynchronous is None
-        }
+        newly = {name for call, place in layout.calls if place.runs for name in [_called(call, layout)] if name}
         if newly <= called:
             return layout
         called |= newly
     return layout
+
+
+def _called(call: cst.Call, layout: ModuleLayout) -> str | None:
+    """The module-level function a call runs: `setup()`, or `asyncio.run(setup())` for a
+    coroutine function (calling one directly only creates a coroutine, which never runs)."""
+    func = call.func
+    if isinstance(func, cst.Name) and func.value in layout.functions:
+        return func.value if layout.functions[func.value].asynchronous is None else None
+    is_asyncio_run = (
+        isinstance(func, cst.Attribute) and func.attr.value == "run"
+        and isinstance(func.value, cst.Name) and func.value.value == "asyncio"
+    )
+    if is_asyncio_run and call.args and isinstance(call.args[0].value, cst.Call):
+        inner = call.args[0].value.func
+        if isinstance(inner, cst.Name) and inner.value in layout.functions:
+            return inner.value
+    return None
 
 
 class _Collector(cst.CSTVisitor):

@@ -526,3 +526,14 @@ def test_called_set_holds_functions_called_at_import() -> None:
         """
     )
     assert layout.called == {"a", "b"}
+
+
+def test_coroutine_function_run_by_asyncio_runs() -> None:
+    text = """\
+        import asyncio
+        async def setup():
+            mark()
+        asyncio.run(setup())
+    """
+    place = place_of(text)
+    assert (place.runs, place.function) == (True, "setup")
