@@ -14,6 +14,7 @@ from grader.course import Course, find_course_root, load_course
 from grader.engine import DEFAULT_IMPORT_TIMEOUT, grade
 from grader.lesson import Lesson, LessonError
 from grader.results import Outcome, Report
+from grader.sandbox import Sandbox
 from grader.view import View
 
 EXIT_FAIL = 1
@@ -181,10 +182,9 @@ def _grade_batch(
     sys.exit(EXIT_USAGE if Outcome.ERROR in outcomes else EXIT_FAIL if Outcome.FAIL in outcomes else 0)
 
 
-def _say_sandbox(sandbox: object) -> None:
-    note = getattr(sandbox, "note", None)
-    if note:
-        click.echo(f"grade: {note}", err=True)
+def _say_sandbox(sandbox: Sandbox) -> None:
+    if sandbox.note:
+        click.echo(f"grade: {sandbox.note}", err=True)
 
 
 def _relative(path: Path) -> str:

@@ -49,13 +49,10 @@ class RegistrationFinder:
     ) -> Registration | None:
         assert isinstance(call.func, cst.Attribute)
         target = call.func.value.value if isinstance(call.func.value, cst.Name) else None
-        positional = [a.value for a in call.args if a.keyword is None and not a.star]
-        keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
-        middleware = keywords.pop("middleware_class", None)
-        if middleware is None and positional:
-            middleware, positional = positional[0], positional[1:]
-        if middleware is None:
+        split = _split(call, class_keyword="middleware_class")
+        if split is None:
             return None
+        middleware, positional, keywords = split
         arguments, opaque = self._bind(call, positional, keywords, params)
         line = self.source.line_of(call)
         anchor = self._anchor(self.source.position_of(call), place)
@@ -103,13 +100,10 @@ class RegistrationFinder:
             item = element.value
             if not (isinstance(item, cst.Call) and self.source.qualified_names(item.func) & MIDDLEWARE_WRAPPERS):
                 continue
-            positional = [a.value for a in item.args if a.keyword is None and not a.star]
-            keywords = {a.keyword.value: a.value for a in item.args if a.keyword is not None}
-            middleware = keywords.pop("cls", None)
-            if middleware is None and positional:
-                middleware, positional = positional[0], positional[1:]
-            if middleware is None:
+            split = _split(item, class_keyword="cls")
+            if split is None:
                 continue
+            middleware, positional, keywords = split
             arguments, opaque = self._bind(item, positional, keywords, params)
             found.append(
                 Registration(
@@ -231,3 +225,16 @@ class RegistrationFinder:
             elif site.function is not None and site.function == binding.factory and given.value == binding.local:
                 return True
         return False
+
+
+def _split(
+    call: cst.Call, class_keyword: str
+) -> tuple[cst.BaseExpression, list[cst.BaseExpression], dict[str, cst.BaseExpression]] | None:
+    """The middleware class a call names (first positional, or `class_keyword=`), then its
+    other positional and keyword arguments; None when it names no class."""
+    positional = [a.value for a in call.args if a.keyword is None and not a.star]
+    keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+    middleware = keywords.pop(class_keyword, None)
+    if middleware is None and positional:
+        middleware, positional = positional[0], positional[1:]
+    return None if middleware is None else (middleware, positional, keywords)

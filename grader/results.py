@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
@@ -41,8 +41,6 @@ class Report:
     steps: tuple[StepResult, ...]
     error: str | None = None
     success_text: str | None = None
-    next_lesson: str | None = None
-    notes: tuple[str, ...] = field(default=())
 
     @property
     def outcome(self) -> Outcome:

@@ -52,10 +52,7 @@ class OutputBuffer:
                 del self._tail[: len(self._tail) - self.TAIL]
 
     def text(self) -> str:
-        with self._lock:
-            skipped = self.total - len(self._head) - len(self._tail)
-            middle = f"\n[... {skipped} bytes of output skipped ...]\n".encode() if skipped > 0 else b""
-            return bytes(self._head + middle + self._tail).decode("utf-8", "replace")
+        return self.since(0)
 
     def wait_quiet(self, mark: int, quiet: float = 0.03, limit: float = 0.5) -> None:
         """Wait until output written after byte `mark` stops growing (a traceback being
@@ -206,7 +203,7 @@ class AppProcess:
         if self.worker is not None:
             self.worker.kill(self.pid)  # its pid may live in the sandbox's PID namespace
         else:
-            _kill_group(self.pid)
+            kill_tree(self.pid)
         if self.process is not None:
             try:
                 self.process.wait(timeout=5.0)
@@ -279,7 +276,7 @@ class WarmWorker:
             pass  # the worker is gone, and its children with it
 
     def close(self) -> None:
-        _kill_group(self.process.pid)
+        kill_tree(self.process.pid)
         try:
             self.process.wait(timeout=5.0)
         except subprocess.TimeoutExpired:
@@ -299,10 +296,6 @@ def _spawn(file: Path, module: str, attr: str, status_w: int, sock_fd: int, out_
         env=_child_env(),
         start_new_session=True,
     )
-
-
-def _kill_group(pid: int) -> None:
-    kill_tree(pid)
 
 
 def _drain(fd: int, output: OutputBuffer) -> None:

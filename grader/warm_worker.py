@@ -63,7 +63,7 @@ def main(control_fd: int) -> int:
             return 0
         request = json.loads(message)
         if "kill" in request:  # no reply: the grader does not wait for it
-            _kill_group(int(request["kill"]))
+            _sibling("process_tree").kill_tree(int(request["kill"]))
             continue
         pid = os.fork()
         if pid == 0:
@@ -182,10 +182,6 @@ def _private_mount(target: Path) -> bool:
     if libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
         return False
     return libc.mount(b"tmpfs", str(target).encode(), b"tmpfs", 0, b"size=64m,mode=0700") == 0
-
-
-def _kill_group(pid: int) -> None:
-    _sibling("process_tree").kill_tree(pid)
 
 
 def _reap(signum: int, frame: object) -> None:

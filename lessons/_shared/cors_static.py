@@ -130,11 +130,6 @@ def _check_binding(binding: AppBinding) -> None:
         )
 
 
-def source_binding_kind(registration: Registration) -> str | None:
-    """'router' when add_middleware was called on an APIRouter (as the file set it up)."""
-    return "router" if registration.target_made_by & ROUTER_CLASSES else None
-
-
 def _misplaced(registration: Registration, app: str, app_line: int) -> Failure:
     line = registration.line
     move = f"Call `{app}.add_middleware(CORSMiddleware, ...)` at the top level of the file, below line {app_line}."
@@ -166,8 +161,7 @@ def _misplaced(registration: Registration, app: str, app_line: int) -> Failure:
             line=line,
             hint=move,
         )
-    made = source_binding_kind(registration)
-    if made == "router":
+    if registration.target_made_by & ROUTER_CLASSES:
         return Failure(
             f"Line {line} calls add_middleware on `{target}`, an APIRouter. Routers have no middleware of "
             f"their own (Python stops with an AttributeError): the middleware goes on the app.",
