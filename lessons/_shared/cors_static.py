@@ -322,8 +322,19 @@ def _not_a_list(setting: str, value: Value, fix: str) -> str:
     named = f" (through {value.via})" if value.via else ""
     if isinstance(value.literal, str) and value.code.startswith("("):
         return f'{setting} is {value.code}: parentheses alone do not make a tuple, a one-item tuple needs a comma. Use {fix}'
+    if isinstance(value.literal, str) and value.literal == "*":
+        return (
+            f'{setting} is the text "*"{named}, not a list. It happens to work, because CORSMiddleware '
+            'only asks whether "*" is in it; but on text that test finds any piece of the text, so '
+            f'{setting}="https://notes.example.com" would also let in https://notes.example.co. '
+            f"This course writes every such setting as a list: {fix}"
+        )
     if isinstance(value.literal, str):
-        return f'{setting} is the text "{value.literal}"{named}, but CORSMiddleware expects a list: {fix}'
+        return (
+            f'{setting} is the text "{value.literal}"{named}, not a list: CORSMiddleware asks whether a '
+            "value is in it, and on text that finds any piece of the text. Write a list: "
+            f"{fix}"
+        )
     if value.known:
         return f"{setting} is {value.literal!r}{named}, but CORSMiddleware expects a list of strings: {fix}"
     return (

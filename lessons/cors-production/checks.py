@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 
 from _shared.browser_cors import origin_problems, preflight_problems, surprise_origin
+from _shared.cors_origins import admitted_by
 from _shared.cors_static import cors_registration, list_setting_problem
 from _shared.live_reports import fail_on_crash, try_it
 
 from grader import Failure, LiveApp, Response, Source, check
+from grader.origins import Probe, attacker_probes, regex_example, regex_matches, regex_strings
+from grader.source import Value
 
 FRONTEND = "https://notes.example.com"
 PREFLIGHT_PATH = "/notes/1"
@@ -21,6 +24,11 @@ SESSION_COOKIE = "session=grader-test"
 def only_the_frontend_is_allowed(source: Source) -> str:
     registration = cors_registration(source)
     value = registration.argument("allow_origins")
+    regex = registration.argument("allow_origin_regex")
+    if value is not None and isinstance(value.literal, str):
+        raise _text_origins(value)
+    if value is None and regex is not None:
+        return _regex_alone(regex)
     items = value.strings() if value else None
     if value is None or items is None:
         problem = list_setting_problem(registration, "allow_origins", wanted=FRONTEND)
@@ -31,23 +39,134 @@ def only_the_frontend_is_allowed(source: Source) -> str:
             f"your API. Replace it with the frontend's origin, {FRONTEND}.",
             line=value.line,
         )
-    if FRONTEND not in items:
+    if FRONTEND not in items and not (regex is not None and _only_frontend(regex.literal)):
         raise Failure(
             _near_miss(items, value.line)
             or f"Line {value.line}: allow_origins is {value.code}, which does not include {FRONTEND}.",
             line=value.line,
             hint=f'Write the origin exactly as browsers send it: allow_origins=["{FRONTEND}"]',
         )
-    regex = registration.argument("allow_origin_regex")
-    if regex is not None and not _regex_refuses_strangers(regex.literal):
+    if "null" in items:
         raise Failure(
-            f"Line {regex.line}: allow_origin_regex={regex.code} lets other origins in besides {FRONTEND}.",
-            line=regex.line,
-            hint="Remove allow_origin_regex: allow_origins alone names the frontend.",
+            f'Line {value.line}: allow_origins also lists "null". Browsers send `Origin: null` from '
+            "sandboxed iframes and local files, and any site can put its page in a sandboxed iframe, "
+            "so every site could read your users' notes with their cookies.",
+            line=value.line,
+            hint=f'Remove "null": allow_origins=["{FRONTEND}"]',
         )
-    others = [item for item in items if item != FRONTEND]
+    extra = _regex_problem(regex) if regex is not None else None
+    if isinstance(extra, Failure):
+        raise extra
+    others = [item for item in items if item != FRONTEND] + list(extra or ())
     also = f" It also allows {', '.join(others)}: fine while developing, but remove what production does not need." if others else ""
     return f"Line {value.line} allows {FRONTEND}.{also}"
+
+
+def _text_origins(value: Value) -> Failure:
+    """allow_origins as text, not a list: Starlette tests `origin in text`, a substring test."""
+    text = value.literal
+    fix = f'allow_origins=["{FRONTEND}"]'
+    if text == "*":
+        return Failure(
+            f'Line {value.line}: allow_origins is still "*" (as text), so every site on the web may call '
+            f"your API. Replace it with a list holding the frontend's origin: {fix}.",
+            line=value.line,
+            hint=f"A setting that holds origins is always a list, even for one origin: {fix}",
+        )
+    assert isinstance(text, str)
+    let_in = next((p for p in attacker_probes([FRONTEND]) if p.origin in text and p.origin != FRONTEND), None)
+    danger = (
+        f" so a page on {let_in.origin} ({let_in.why}) would be let in too, with the user's cookies"
+        if let_in is not None
+        else ""
+    )
+    return Failure(
+        f'Line {value.line}: allow_origins is the text "{text}", not a list. CORSMiddleware asks '
+        f"`origin in allow_origins`, and on text `in` finds any piece of the text,{danger}. "
+        f"Make it a list: {fix}.",
+        line=value.line,
+        hint=f"A setting that holds origins is always a list, even for one origin: {fix}",
+    )
+
+
+def _only_frontend(pattern: object) -> bool:
+    return isinstance(pattern, str) and regex_strings(pattern) == (FRONTEND,)
+
+
+def _regex_alone(regex: Value) -> str:
+    """allow_origin_regex without allow_origins: as safe as the list when it matches the
+    frontend and nothing else (an escaped pattern), so it passes with a note."""
+    if _only_frontend(regex.literal):
+        return (
+            f"Line {regex.line}: allow_origin_regex={regex.code} matches {FRONTEND} and nothing else, "
+            f'which is as safe as the list. allow_origins=["{FRONTEND}"] says the same more simply.'
+        )
+    problem = _regex_problem(regex)
+    if isinstance(problem, Failure):
+        raise problem
+    raise Failure(
+        f"Line {regex.line}: allow_origin_regex={regex.code} does not match {FRONTEND}, so your frontend "
+        "is refused.",
+        line=regex.line,
+        hint=f'Use the plain list instead: allow_origins=["{FRONTEND}"]',
+    )
+
+
+def _regex_problem(regex: Value) -> Failure | tuple[str, ...]:
+    """A Failure when the regex lets in an origin an attacker can use; otherwise the few
+    origins it allows besides the frontend."""
+    pattern = regex.literal
+    fix = f'Remove allow_origin_regex and list the frontend: allow_origins=["{FRONTEND}"].'
+    if pattern is None:
+        return ()
+    if not isinstance(pattern, str):
+        return Failure(
+            f"Line {regex.line}: the grader cannot tell what allow_origin_regex={regex.code} matches, so "
+            "it cannot tell which sites it lets in.",
+            line=regex.line,
+            hint=fix,
+        )
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        return Failure(
+            f"Line {regex.line}: allow_origin_regex={regex.code} is not a valid regular expression "
+            f"({error}), so CORSMiddleware fails when the app starts.",
+            line=regex.line,
+            hint=fix,
+        )
+    let_in = next(
+        (p for p in (Probe("https://evil.example", "an unrelated site"), *attacker_probes([FRONTEND]))
+         if regex_matches(pattern, p.origin)),
+        None,
+    )
+    listed = regex_strings(pattern)
+    if let_in is None and listed is None:
+        example = regex_example(pattern, [FRONTEND])
+        such_as = f", such as {example}" if example else ""
+        return Failure(
+            f"Line {regex.line}: allow_origin_regex={regex.code} matches many origins besides {FRONTEND}"
+            f"{such_as} (anything `.`, `[...]`, `*` or `+` stands for), and every one of them could read "
+            "your users' notes with their cookies.",
+            line=regex.line,
+            hint=fix + " A regex for one origin escapes every dot and matches nothing more: "
+            r'allow_origin_regex=r"https://notes\.example\.com".',
+        )
+    if let_in is None and listed is not None and "null" not in listed:
+        return tuple(origin for origin in listed if origin != FRONTEND)
+    shown = let_in.origin if let_in is not None else "null"
+    why = let_in.why if let_in is not None else "which any site can send from a sandboxed iframe"
+    dots = " An unescaped `.` matches any character: write `\\.` for a dot." if _unescaped_dot(pattern) else ""
+    return Failure(
+        f"Line {regex.line}: allow_origin_regex={regex.code} also matches {shown} ({why}), so a page "
+        f"there could read your users' notes with their cookies.{dots}",
+        line=regex.line,
+        hint=fix,
+    )
+
+
+def _unescaped_dot(pattern: str) -> bool:
+    return re.search(r"(?<!\\)\.(?![*+?])", pattern) is not None
 
 
 @check("credentials")
@@ -96,23 +215,68 @@ def frontend_calls_are_allowed(app: LiveApp) -> str:
 
 @check("live-stranger", live=True)
 def other_sites_are_refused(app: LiveApp) -> str:
-    stranger = surprise_origin()
-    simple = _get(app, stranger)
-    if not origin_problems(simple, stranger):
-        with_cookies = "" if origin_problems(simple, stranger, credentials=True) else ", even with the user's cookies"
-        raise Failure(
-            f"A page on {stranger}, a site you never listed, can read GET {SIMPLE_PATH}{with_cookies}: the "
-            f"answer carries Access-Control-Allow-Origin: {simple.header('Access-Control-Allow-Origin')}.",
-            details=try_it(simple),
+    # One random stranger misses the holes that matter: try what an attacker would.
+    probes = (Probe(surprise_origin(), "a site you never listed"), *attacker_probes([FRONTEND]), *_regex_probes(app.source))
+    for probe in probes:
+        simple = _get(app, probe.origin)
+        if not origin_problems(simple, probe.origin):
+            with_cookies = "" if origin_problems(simple, probe.origin, credentials=True) else ", with the user's cookies"
+            raise Failure(
+                f"{_page_on(probe)} can read GET {SIMPLE_PATH}{with_cookies}: the answer carries "
+                f"Access-Control-Allow-Origin: {simple.header('Access-Control-Allow-Origin')}.",
+                details=try_it(simple),
+                hint=_stranger_hint(app.source, probe),
+            )
+    for probe in probes:
+        preflight = _preflight(app, probe.origin)
+        if not preflight_problems(preflight, probe.origin, "DELETE", PREFLIGHT_HEADERS):
+            raise Failure(
+                f"{_page_on(probe)} would be allowed to send DELETE {PREFLIGHT_PATH}: the preflight answer "
+                f"({preflight.status_line}) says yes to an origin you never listed.",
+                details=try_it(preflight),
+                hint=_stranger_hint(app.source, probe),
+            )
+    tried = ", ".join(probe.origin for probe in probes[:3])
+    return (
+        f"Pages on {len(probes)} other origins ({tried}, null, and look-alikes of {FRONTEND}) get no "
+        "Access-Control-Allow-Origin, so the browser keeps your answers from them."
+    )
+
+
+def _regex_probes(source: Source) -> tuple[Probe, ...]:
+    """An origin the learner's own allow_origin_regex lets in, when the file shows one."""
+    try:
+        regex = cors_registration(source).argument("allow_origin_regex")
+    except Failure:
+        return ()
+    if regex is None or not isinstance(regex.literal, str):
+        return ()
+    example = regex_example(regex.literal, [FRONTEND])
+    return (Probe(example, f"an origin your allow_origin_regex={regex.code} matches"),) if example else ()
+
+
+def _page_on(probe: Probe) -> str:
+    if probe.origin == "null":
+        return f"A page whose origin is `null` ({probe.why})"
+    return f"A page on {probe.origin} ({probe.why})"
+
+
+def _stranger_hint(source: Source, probe: Probe) -> str:
+    """The setting that lets this origin in, when the static view can tell."""
+    try:
+        registration = cors_registration(source)
+    except Failure:
+        return (
+            f"Something in your app answers {probe.origin} with Access-Control-Allow-Origin: only "
+            f'CORSMiddleware with allow_origins=["{FRONTEND}"] should set that header.'
         )
-    preflight = _preflight(app, stranger)
-    if not preflight_problems(preflight, stranger, "DELETE", PREFLIGHT_HEADERS):
-        raise Failure(
-            f"A page on {stranger} would be allowed to send DELETE {PREFLIGHT_PATH}: the preflight answer "
-            f"({preflight.status_line}) says yes to an origin you never listed.",
-            details=try_it(preflight),
-        )
-    return f"A page on {stranger} gets no Access-Control-Allow-Origin, so the browser keeps your answers from it."
+    found = admitted_by(registration, probe)
+    if found is not None:
+        return f"Change {found.setting} on line {found.line}: {found.why}. Use allow_origins=[\"{FRONTEND}\"] alone."
+    return (
+        f"Check every setting of CORSMiddleware (line {registration.line}) and any code that sets "
+        f'Access-Control-Allow-Origin itself: only allow_origins=["{FRONTEND}"] should decide who gets it.'
+    )
 
 
 def _preflight(app: LiveApp, origin: str) -> Response:
@@ -157,10 +321,3 @@ def _near_miss(items: tuple[str, ...], line: int) -> str | None:
     return None
 
 
-def _regex_refuses_strangers(pattern: object) -> bool:
-    if not isinstance(pattern, str):
-        return pattern is None
-    try:
-        return re.fullmatch(pattern, "https://evil.example") is None
-    except re.error:
-        return False

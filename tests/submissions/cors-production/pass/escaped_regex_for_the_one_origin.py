@@ -1,0 +1,28 @@
+# expect: pass
+# steps: allow-origin=pass live-stranger=pass
+import os
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI()
+
+
+@app.get("/notes")
+def list_notes() -> list[dict]:
+    return [{"id": 1, "title": "Welcome"}]
+
+
+@app.delete("/notes/{note_id}", status_code=204)
+def delete_note(note_id: int) -> None:
+    return None
+
+
+app.add_middleware(
+    CORSMiddleware,
+    allow_origin_regex=r"https://notes\.example\.com",
+    allow_credentials=True,
+    allow_methods=["*"],
+    allow_headers=["*"],
+)
+
