@@ -130,7 +130,7 @@ def _repeat(options: list[str], count: int) -> list[str]:
 
 
 def regex_matches(pattern: str, origin: str) -> bool:
-    """Whether `pattern` matches all of `origin`, as CORS middlewares test it (fullmatch)."""
+    """Whether `pattern` matches all of `origin`, as origin checks test it (fullmatch)."""
     try:
         return re.fullmatch(pattern, origin) is not None
     except (re.error, RecursionError, OverflowError):
