@@ -77,6 +77,12 @@ def start_failure(problem: StartProblem, source: Source | None, attr: str) -> Fa
         )
     if problem.kind == "timeout":
         return _timeout(problem, source, name)
+    if problem.kind == "protocol":
+        return Failure(
+            f"Your app's process wrote to the grader's own status channel ({data.get('reason', 'something unexpected')}), "
+            "so the grader cannot trust this run and does not grade it.",
+            hint="Do not write to file descriptors your program did not open; print() and logging are fine.",
+        )
     return _died(problem, source, name)
 
 

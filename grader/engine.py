@@ -75,6 +75,7 @@ def _grade_loaded(
     except Exception as error:  # libcst rejects a few things Python accepts
         problem = FileProblem(f"The grader cannot read {loaded.path.name}: {error}".splitlines()[0])
         return _report(lesson, loaded.path, _file_problem_steps(steps, problem))
+    source.attach_served(lambda: app.served_app(import_timeout))
     results: dict[str, StepResult] = {}
     try:
         for spec in specs:
@@ -159,7 +160,8 @@ def _run_live(
 
         assert chromium is not None
         return _run(lesson, spec, BrowserApp(source, app.port, chromium))
-    return _run(lesson, spec, LiveApp(source, app.port, app.output, timeout=request_timeout))
+    live_app = LiveApp(source, app.port, app.output, timeout=request_timeout, served=app.served)
+    return _run(lesson, spec, live_app)
 
 
 def _failed(lesson: Lesson, step_id: str, failure: Failure) -> StepResult:

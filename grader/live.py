@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from grader.checks import Failure
+from grader.served import ServedApp
 from grader.server import OutputBuffer
 from grader.source import Source
 
@@ -104,8 +105,11 @@ def _library_frame(line: str) -> bool:
 class LiveApp:
     """The learner's app, serving on 127.0.0.1. Live checks send it requests."""
 
-    def __init__(self, source: Source, port: int, output: OutputBuffer, timeout: float = 5.0) -> None:
+    def __init__(
+        self, source: Source, port: int, output: OutputBuffer, timeout: float = 5.0, served: ServedApp | None = None
+    ) -> None:
         self.source = source
+        self.served = served  # what the running app really holds (see Source.served_app)
         self.start_command = start_command(source.path)
         self.port = port
         self.timeout = timeout

@@ -68,7 +68,7 @@ def serve(status_fd: int, sock_fd: int, file: str, module_name: str, attr: str) 
     if not callable(app):
         tell("not-app", attr=attr, type=type(app).__name__, value=repr(app)[:80])
         return 0
-    tell("imported")
+    tell("imported", app=_describe_app(app, attr))
     sock = socket.socket(fileno=sock_fd)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="auto")
     server = _ReportingServer(config, lambda: tell("ready"))
@@ -129,6 +129,58 @@ def _exception_line(error: BaseException) -> str:
 
 def _exit_code(code: object) -> int | str | None:
     return code if isinstance(code, int | str) or code is None else str(code)
+
+
+def _describe_app(app: Any, attr: str) -> dict[str, Any]:
+    """The served app as plain data: its type and the middleware it really registered.
+    The grader checks this shape again; it is the learner's process that says it."""
+    middleware = []
+    try:
+        for entry in list(getattr(app, "user_middleware", None) or ())[:64]:
+            cls = getattr(entry, "cls", None)
+            if cls is None:
+                continue
+            options = _named_options(cls, tuple(getattr(entry, "args", ())), dict(getattr(entry, "kwargs", {})))
+            name = f"{getattr(cls, '__module__', '?')}.{getattr(cls, '__qualname__', repr(cls))}"
+            middleware.append({"cls": name, "options": {key: _plain(value, 0) for key, value in options.items()}})
+    except Exception:  # a strange app object: report what was read so far
+        pass
+    return {"attr": attr, "type": type(app).__name__, "middleware": middleware}
+
+
+def _named_options(cls: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Positional arguments under their parameter names (after `app`), then the keywords."""
+    if args:
+        import inspect
+
+        try:
+            names = [name for name in inspect.signature(cls).parameters][1:]
+        except (TypeError, ValueError):
+            names = []
+        for index, value in enumerate(args):
+            kwargs.setdefault(names[index] if index < len(names) else f"arg{index}", value)
+    return {str(key): value for key, value in kwargs.items()}
+
+
+def _plain(value: Any, depth: int) -> Any:
+    """A JSON-safe description of an option's value."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str):
+        return value[:2000]
+    if isinstance(value, list | tuple | set | frozenset) and depth < 3:
+        items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value
+        return [_plain(item, depth + 1) for item in list(items)[:64]]
+    if isinstance(value, dict) and depth < 3:
+        return {str(key)[:200]: _plain(item, depth + 1) for key, item in list(value.items())[:64]}
+    pattern = getattr(value, "pattern", None)
+    if isinstance(pattern, str) and hasattr(value, "fullmatch"):
+        return {"pattern": pattern[:2000]}
+    if callable(value):
+        code = getattr(value, "__code__", None)
+        return {"callable": str(getattr(value, "__qualname__", type(value).__name__))[:200],
+                "line": getattr(code, "co_firstlineno", None)}
+    return {"repr": repr(value)[:200], "type": type(value).__name__}
 
 
 def _looks_like_app(value: object) -> bool:

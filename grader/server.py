@@ -19,12 +19,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader.child_events import ENDINGS, MAX_LINE, Event, Violation, parse_event
 from grader.process_tree import kill_tree
 from grader.sandbox import Sandbox
+from grader.served import ServedApp, served_app_from
+from grader.text_safety import clean
 
 CHILD_SCRIPT = Path(__file__).with_name("serve_child.py")
 WORKER_SCRIPT = Path(__file__).with_name("warm_worker.py")
 # Environment the child keeps; everything else (tokens, secrets) stays with the grader.
+# How long the libraries may take to import before the learner's code starts (a cold disk).
+LOAD_TIMEOUT = 30.0
 KEPT_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "VIRTUAL_ENV", "SYSTEMROOT")
 
 
@@ -76,14 +81,14 @@ class OutputBuffer:
             if start > max(mark, head_end):
                 parts.append(f"\n[... {start - max(mark, head_end)} bytes of output skipped ...]\n".encode())
             parts.append(bytes(self._tail[start - tail_start :]))
-            return b"".join(parts).decode("utf-8", "replace")
+            return clean(b"".join(parts).decode("utf-8", "replace"), self.HEAD + self.TAIL + 100)
 
 
 @dataclass(frozen=True)
 class StartProblem:
     """Why the learner's app never started serving."""
 
-    kind: str  # "crash", "exit", "no-app", "not-app", "died", "timeout"
+    kind: str  # "crash", "exit", "no-app", "not-app", "server-call", "died", "timeout", "protocol"
     data: dict[str, Any] = field(default_factory=dict)
     output: str = ""
     output_bytes: int = 0
@@ -100,7 +105,10 @@ class AppProcess:
     status_fd: int
     output: OutputBuffer
     drain: threading.Thread
-    events: list[dict[str, Any]] = field(default_factory=list)
+    created: float = field(default_factory=time.monotonic)
+    served: ServedApp | None = None
+    problem: StartProblem | None = None
+    _seen: dict[str, float] = field(default_factory=dict)  # event name -> when it came
     _pending: bytes = b""
 
     @property
@@ -138,32 +146,46 @@ class AppProcess:
         drain.start()
         return cls(pid, process, worker, sock, status_r, output, drain)
 
-    def wait_ready(self, import_timeout: float, load_timeout: float = 30.0) -> StartProblem | None:
-        """Wait until the app serves. `import_timeout` bounds the learner's own module code;
-        `load_timeout` bounds the libraries' import before it (a cold disk can be slow)."""
-        deadline = time.monotonic() + load_timeout
-        while True:
+    def wait_ready(self, import_timeout: float, load_timeout: float = LOAD_TIMEOUT) -> StartProblem | None:
+        """Wait until the app serves. `import_timeout` bounds the learner's own code (module
+        and startup together), from the moment it starts running; `load_timeout` bounds the
+        libraries' import before it (a cold disk can be slow). Both are fixed instants the
+        child's messages cannot move."""
+        return self._wait_for("ready", import_timeout, load_timeout)
+
+    def served_app(self, import_timeout: float, load_timeout: float = LOAD_TIMEOUT) -> ServedApp | None:
+        """What the loaded app really holds (None when it did not load): waits for the module."""
+        self._wait_for("imported", import_timeout, load_timeout)
+        return self.served
+
+    def _wait_for(self, wanted: str, import_timeout: float, load_timeout: float) -> StartProblem | None:
+        while self.problem is None and wanted not in self._seen:
+            deadline = self.created + load_timeout
+            if "started" in self._seen:
+                deadline = min(deadline, self._seen["started"] + import_timeout)
             event = self._next_event(deadline)
             if event is None:
-                limit = import_timeout if self._stage() != "libraries" else load_timeout
-                return self._problem("timeout", stage=self._stage(), timeout=limit)
-            name = event.get("event")
-            if name in {"started", "imported"}:
-                deadline = time.monotonic() + import_timeout
-            elif name == "ready":
-                return None
-            elif name == "eof":
-                return self._problem("died", stage=self._stage(), code=self._exit_code())
+                limit = import_timeout if "started" in self._seen else load_timeout
+                self.problem = self._problem("timeout", stage=self._stage(), timeout=limit)
+            elif isinstance(event, Violation):
+                self.problem = self._problem("protocol", reason=event.reason)
+            elif event.name == "eof":
+                self.problem = self._problem("died", stage=self._stage(), code=self._exit_code())
             else:
-                return self._problem(str(name), **event)
+                self._seen[event.name] = time.monotonic()
+                if event.name == "imported":
+                    self.served = served_app_from(event.data.get("app"))
+                elif event.name in ENDINGS:
+                    self.problem = self._problem(event.name, **event.data)
+        return self.problem
 
     def _stage(self) -> str:
-        names = {e.get("event") for e in self.events}
-        if "imported" in names:
+        if "imported" in self._seen:
             return "startup"
-        return "import" if "started" in names else "libraries"
+        return "import" if "started" in self._seen else "libraries"
 
-    def _next_event(self, deadline: float) -> dict[str, Any] | None:
+    def _next_event(self, deadline: float) -> Event | Violation | None:
+        """The next event before `deadline` (an `eof` event when the pipe closed), or None."""
         while b"\n" not in self._pending:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -173,15 +195,13 @@ class AppProcess:
                 return None
             chunk = os.read(self.status_fd, 65536)
             if not chunk:
-                return {"event": "eof"}
+                return Event("eof")
             self._pending += chunk
+            if len(self._pending) > MAX_LINE and b"\n" not in self._pending:
+                return Violation("a status line longer than the grader reads")
         line, _, self._pending = self._pending.partition(b"\n")
-        try:
-            event = json.loads(line)
-        except ValueError:
-            event = {"event": "eof"}
-        self.events.append(event)
-        return event
+        previous = next(reversed(self._seen), None)
+        return parse_event(line, previous)
 
     def _exit_code(self) -> int | None:
         if self.process is None:

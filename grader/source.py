@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import difflib
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -19,6 +19,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, Qualif
 
 from grader.checks import Failure
 from grader.placement import Placement, lay_out
+from grader.served import ServedApp
 
 APP_CLASSES = frozenset(
     {"fastapi.FastAPI", "fastapi.applications.FastAPI", "starlette.applications.Starlette"}
@@ -149,6 +150,18 @@ class Source:
         self._qualified: Mapping[cst.CSTNode, Any] = metadata[QualifiedNameProvider]
         self.layout = lay_out(self.module)
         self._registrations: dict[tuple[tuple[str, ...], str], list[Registration]] = {}
+        self._served: Callable[[], ServedApp | None] | None = None
+
+    def attach_served(self, provider: Callable[[], ServedApp | None]) -> None:
+        """Where `runtime_app()` asks: the engine's running app, once per grade."""
+        self._served = provider
+
+    def runtime_app(self) -> ServedApp | None:
+        """What the learner's running app really holds, read from the loaded app object (waits
+        until the module has loaded). None when it did not load, or when no app runs with this
+        check (for instance while `lessons verify` tries mutants). Compare it with what the
+        source says to tell a registration that never took effect from one that did."""
+        return self._served() if self._served is not None else None
 
     @property
     def name(self) -> str:
