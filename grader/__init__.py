@@ -13,17 +13,28 @@ if TYPE_CHECKING:
     from grader.browser import BrowserApp, Fetched
     from grader.checks import Failure, Passed, check
     from grader.live import LiveApp, Response
-    from grader.source import Source
+    from grader.live_reports import fail_on_crash, try_it
+    from grader.placement import Placement
+    from grader.source import AppBinding, ImportFound, NameImport, Registration, Route, Source, Value
 
 _HOMES = {
+    "AppBinding": "grader.source",
     "BrowserApp": "grader.browser",
     "Failure": "grader.checks",
     "Fetched": "grader.browser",
-    "Passed": "grader.checks",
-    "check": "grader.checks",
+    "ImportFound": "grader.source",
     "LiveApp": "grader.live",
+    "NameImport": "grader.source",
+    "Passed": "grader.checks",
+    "Placement": "grader.placement",
+    "Registration": "grader.source",
     "Response": "grader.live",
+    "Route": "grader.source",
     "Source": "grader.source",
+    "Value": "grader.source",
+    "check": "grader.checks",
+    "fail_on_crash": "grader.live_reports",
+    "try_it": "grader.live_reports",
 }
 
 __all__ = sorted(_HOMES)

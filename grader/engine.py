@@ -71,7 +71,7 @@ def _grade_loaded(
     except LessonError as error:
         return _report(lesson, loaded.path, (), error=str(error))
     try:
-        source = Source(loaded.path, loaded.text)
+        source = Source(loaded.path, loaded.text, app=lesson.app_attr)
     except Exception as error:  # libcst rejects a few things Python accepts
         problem = FileProblem(f"The grader cannot read {loaded.path.name}: {error}".splitlines()[0])
         return _report(lesson, loaded.path, _file_problem_steps(steps, problem))

@@ -140,9 +140,10 @@ class Registration:
 class Source:
     """A learner's Python file, parsed once, with matchers for lesson checks."""
 
-    def __init__(self, path: Path, text: str) -> None:
+    def __init__(self, path: Path, text: str, app: str = "app") -> None:
         self.path = path
         self.text = text
+        self.app = app  # the attribute uvicorn serves (lesson.toml's `app = "main:app"`)
         self.wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
         self.module = self.wrapper.module
         metadata = self.wrapper.resolve_many([PositionProvider, QualifiedNameProvider])
@@ -253,7 +254,33 @@ class Source:
                 line=near.line,
                 hint=f"Change the line to: {statement}",
             )
+        used = self._uses_of(name)
+        if used is not None:
+            line, code = used
+            if "." in code:
+                raise Failure(
+                    f"Line {line} reaches {name} as `{code}`, but {self.name} never imports the module "
+                    f"{module} itself, and importing the package alone does not load it, so Python stops "
+                    "with an AttributeError.",
+                    line=line,
+                    hint=f"Import it directly: {statement}",
+                )
+            raise Failure(
+                f"Line {line} uses {name}, but {self.name} never imports it, so Python stops with a "
+                "NameError when it reaches that line.",
+                line=line,
+                hint=f"Add `{statement}` at the top of the file.",
+            )
         raise Failure(f"{self.name} does not import {name} yet.")
+
+    def _uses_of(self, name: str) -> tuple[int, str] | None:
+        """The first running line that refers to `name` (`Name` or `pkg.mod.Name`), and how."""
+        finder = _NameUses(name)
+        for call, place in self.layout.calls:
+            if place.runs:
+                call.visit(finder)
+        found = [(self.line_of(node), self.code_of(node)) for node in finder.found]
+        return min(found, default=None)
 
     def imports_named(self, name: str, *, close: bool = False) -> list[NameImport]:
         """Every `from M import X` where X is `name` (case-insensitively), from any module.
@@ -270,9 +297,11 @@ class Source:
 
     # -- the served app --------------------------------------------------------
 
-    def served_app(self, name: str = "app", _seen: frozenset[str] = frozenset()) -> AppBinding | None:
-        """The last assignment to `name` that runs at import, as uvicorn would see it.
-        `app = application` and `app = api = FastAPI()` make aliases of one app."""
+    def served_app(self, name: str | None = None, _seen: frozenset[str] = frozenset()) -> AppBinding | None:
+        """The last assignment to `name` (default: the served app's name) that runs at import,
+        as uvicorn would see it. `app = application` and `app = api = FastAPI()` make aliases
+        of one app."""
+        name = name or self.app
         bindings = [
             (value, stmt)
             for target, value, place, stmt in self.layout.assignments
@@ -370,7 +399,7 @@ class Source:
             if self.qualified_names(call.func) & wanted
         ]
 
-    def middleware_registrations(self, params: Sequence[str], app: str = "app") -> list[Registration]:
+    def middleware_registrations(self, params: Sequence[str] = (), app: str | None = None) -> list[Registration]:
         """Every middleware registration in the file, running or not, in source order.
 
         `params` names the middleware class's parameters after the wrapped app, in order,
@@ -379,10 +408,39 @@ class Source:
         """
         from grader.registrations import RegistrationFinder
 
+        app = app or self.app
         key = (tuple(params), app)
         if key not in self._registrations:
             self._registrations[key] = RegistrationFinder(self).find(tuple(params), app)
         return list(self._registrations[key])
+
+    def expect_served_app(self, app: str | None = None) -> AppBinding:
+        """The app uvicorn serves; otherwise a Failure: no `app = FastAPI()` at the top level,
+        `app = FastAPI(),` (a tuple), `app = FastAPI` (the class), `app = None`..."""
+        from grader.wrong_place import expect_served_app
+
+        return expect_served_app(self, app or self.app)
+
+    def expect_registration(
+        self,
+        *middleware: str,
+        params: Sequence[str] = (),
+        app: str | None = None,
+        example: str | None = None,
+    ) -> Registration:
+        """The registration of one of the `middleware` classes (qualified names) that takes
+        effect on the served app; otherwise a Failure worded from the class's name for each
+        usual mistake: on another app object, under the main guard or in a function nothing
+        calls, before the app is created, on an APIRouter, an instance instead of the class,
+        the class as text, a misspelled method, a bare class in FastAPI(middleware=[...]),
+        its settings handed to FastAPI(), the app wrapped by hand. `example` is a complete
+        registration shown in hints (default: `app.add_middleware(Name, ...)`)."""
+        from grader.wrong_place import Wanted, expect_registration
+
+        app = app or self.app
+        name = middleware[0].rpartition(".")[2]
+        wanted = Wanted(tuple(middleware), tuple(params), app, example or f"{app}.add_middleware({name}, ...)")
+        return expect_registration(self, wanted)
 
     # -- values ------------------------------------------------------------------
 
@@ -447,6 +505,24 @@ class Source:
         if earlier:
             return earlier[-1]
         return candidates[-1][1] if candidates else None
+
+
+class _NameUses(cst.CSTVisitor):
+    """Collects `name` and `anything.name` expressions (the dotted form as one node)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.found: list[cst.BaseExpression] = []
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        if node.attr.value == self.name:
+            self.found.append(node)
+            return False
+        return True
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == self.name:
+            self.found.append(node)
 
 
 def _provided_names(node: cst.Import | cst.ImportFrom) -> list[tuple[str, str, str]]:

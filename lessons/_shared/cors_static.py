@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-import libcst as cst
-
-from grader import Failure, Source
-from grader.source import AppBinding, ImportFound, Registration, Value
+from grader import Failure, ImportFound, Registration, Source, Value
 
 CORS_MIDDLEWARE = (
     "fastapi.middleware.cors.CORSMiddleware",
@@ -32,8 +29,7 @@ WHEN_MISSING = {
     "allow_headers": "so only the few headers every browser allows get through, and a frontend that "
     "sends an Authorization token or a custom header is refused",
 }
-APP_NAME = "app"
-ROUTER_CLASSES = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter"})
+EXAMPLE = 'app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"])'
 
 
 def expect_cors_import(source: Source) -> ImportFound:
@@ -47,24 +43,7 @@ def expect_cors_import(source: Source) -> ImportFound:
 
 
 def _no_import(source: Source) -> Failure | None:
-    """No import at all: say more when the file uses the class anyway, or sets CORS
-    headers by hand."""
-    used = [r for r in source.middleware_registrations(PARAMETERS) if "CORSMiddleware" in r.middleware_code]
-    if used and "." in used[0].middleware_code:
-        return Failure(
-            f"Line {used[0].line} reaches the class as `{used[0].middleware_code}`, but {source.name} never "
-            "imports the module fastapi.middleware.cors itself, and importing the package alone does not "
-            "load it, so Python stops with an AttributeError.",
-            line=used[0].line,
-            hint=f"Import the class directly: {IMPORT_LINE}",
-        )
-    if used:
-        return Failure(
-            f"Line {used[0].line} uses CORSMiddleware, but {source.name} never imports it, so Python "
-            "stops with a NameError when it reaches that line.",
-            line=used[0].line,
-            hint=f"Add `{IMPORT_LINE}` at the top of the file.",
-        )
+    """No import at all, and the file sets CORS headers by hand: say why the lesson wants the class."""
     if "access-control-allow-origin" in source.text.lower():
         return Failure(
             f"{source.name} does not import CORSMiddleware: it seems to set the CORS headers by hand. "
@@ -77,187 +56,7 @@ def _no_import(source: Source) -> Failure | None:
 
 def cors_registration(source: Source) -> Registration:
     """The CORSMiddleware registration that takes effect on the served app, or a Failure."""
-    binding = source.served_app(APP_NAME)
-    if binding is None:
-        raise Failure(
-            f"{source.name} has no `{APP_NAME} = FastAPI()` at the top level, so there is no app "
-            "for uvicorn to serve and nothing to add the middleware to.",
-            hint=f"Keep the line `{APP_NAME} = FastAPI(...)` from the starter at the top level of the file.",
-        )
-    if not binding.is_app:
-        _check_binding(binding)
-    registrations = source.middleware_registrations(PARAMETERS, app=APP_NAME)
-    cors = [r for r in registrations if r.is_one_of(CORS_MIDDLEWARE)]
-    effective = [r for r in cors if r.on_served_app]
-    if effective:
-        return effective[-1]
-    if cors:
-        raise _misplaced(sorted(cors, key=lambda r: not r.placement.runs)[0], binding.name, binding.line)
-    raise _not_registered(source, registrations, binding.line)
-
-
-def _check_binding(binding: AppBinding) -> None:
-    """Fail when what `app` ends up holding is clearly not a FastAPI app."""
-    name, line, code = binding.name, binding.line, binding.code
-    if binding.made_by & set(CORS_MIDDLEWARE):
-        raise Failure(
-            f"Line {line} wraps the app by hand: `{name} = {code}`. That does send CORS headers, but "
-            f"this step registers the middleware the FastAPI way, with {name}.add_middleware(...), so "
-            f"`{name}` stays a FastAPI app (with its routes, docs and settings).",
-            line=line,
-            hint=f"Keep `{name} = FastAPI(...)` and add: {name}.add_middleware(CORSMiddleware, allow_origins=[\"*\"], ...)",
-        )
-    if binding.kind == "tuple":
-        raise Failure(
-            f"Line {line} ends with a comma: `{name} = {code}` makes `{name}` a tuple holding the app, "
-            "not the app itself.",
-            line=line,
-            hint="Remove the comma at the end of the line.",
-        )
-    if binding.kind == "class":
-        raise Failure(
-            f"Line {line} sets `{name} = {code}`: that is the FastAPI class itself, not an app. "
-            "Add parentheses to create one.",
-            line=line,
-            hint=f"Write `{name} = FastAPI()`.",
-        )
-    if binding.kind == "literal":
-        raise Failure(
-            f"Line {line} sets `{name} = {code}`, so when the file finishes loading `{name}` holds {code} "
-            "instead of your FastAPI app, and uvicorn has nothing to serve.",
-            line=line,
-            hint=f"Remove line {line}: create the app once with `{name} = FastAPI(...)`.",
-        )
-
-
-def _misplaced(registration: Registration, app: str, app_line: int) -> Failure:
-    line = registration.line
-    move = f"Call `{app}.add_middleware(CORSMiddleware, ...)` at the top level of the file, below line {app_line}."
-    if not registration.placement.runs:
-        return Failure(
-            f"Line {line} adds CORSMiddleware {registration.placement.reason}, so it never takes effect.",
-            line=line,
-            hint=move,
-        )
-    if registration.before_app:
-        return Failure(
-            f"Line {line} adds CORSMiddleware before line {app_line} creates the app uvicorn serves, so "
-            "that app never gets it (or Python stops with a NameError).",
-            line=line,
-            hint=move,
-        )
-    if registration.kind == "middleware_list":
-        return Failure(
-            f"Line {line} lists CORSMiddleware for a FastAPI app that is not `{app}`, the one uvicorn serves.",
-            line=line,
-            hint=move,
-        )
-    target = registration.target or "another object"
-    if target == app and registration.placement.function:
-        return Failure(
-            f"Line {line} adds CORSMiddleware to an `{app}` that belongs to the function "
-            f"{registration.placement.function}(): a different app from the one uvicorn serves "
-            f"(line {app_line}), so the middleware never sees a request.",
-            line=line,
-            hint=move,
-        )
-    if registration.target_made_by & ROUTER_CLASSES:
-        return Failure(
-            f"Line {line} calls add_middleware on `{target}`, an APIRouter. Routers have no middleware of "
-            f"their own (Python stops with an AttributeError): the middleware goes on the app.",
-            line=line,
-            hint=move,
-        )
-    if registration.passed_names and app not in registration.passed_names:
-        given = ", ".join(f"`{name}`" for name in registration.passed_names)
-        return Failure(
-            f"Line {line} adds CORSMiddleware to `{target}`, and the function is called with {given}, "
-            f"but uvicorn serves `{app}` (main:{app}), so the middleware never sees a request.",
-            line=line,
-            hint=f"Call the function with `{app}`, the app uvicorn serves.",
-        )
-    return Failure(
-        f"Line {line} adds CORSMiddleware to `{target}`, but uvicorn serves `{app}` (main:{app}), "
-        "so the middleware never sees a request.",
-        line=line,
-        hint=move,
-    )
-
-
-def _not_registered(source: Source, registrations: list[Registration], app_line: int) -> Failure:
-    for registration in registrations:
-        code = registration.middleware_code
-        if "cors" not in code.lower():
-            continue
-        if code.startswith(("'", '"')):
-            return Failure(
-                f"Line {registration.line} passes the text {code}; add_middleware needs the class itself.",
-                line=registration.line,
-                hint="Remove the quotes: app.add_middleware(CORSMiddleware, ...).",
-            )
-        if "(" in code:
-            return Failure(
-                f"Line {registration.line} passes {code}, an object already built; add_middleware "
-                "wants the class, with the settings as its own arguments.",
-                line=registration.line,
-                hint='Write app.add_middleware(CORSMiddleware, allow_origins=["*"], ...).',
-            )
-        later = [f for f in source.imports_of(*CORS_MIDDLEWARE) if f.bound_as == code and f.line > registration.line]
-        if later:
-            return Failure(
-                f"Line {registration.line} uses CORSMiddleware before line {later[0].line} imports it, so "
-                "Python stops there with a NameError.",
-                line=registration.line,
-                hint="Move the import to the top of the file.",
-            )
-        return Failure(
-            f"Line {registration.line} passes `{code}`, which is not the CORSMiddleware class imported "
-            "from fastapi.middleware.cors.",
-            line=registration.line,
-            hint=f"Import it with `{IMPORT_LINE}` and pass CORSMiddleware.",
-        )
-    return _near_registration(source, app_line) or Failure(
-        f"{source.name} does not add CORSMiddleware to the app yet (the app is created on line {app_line}).",
-        line=app_line,
-    )
-
-
-def _near_registration(source: Source, app_line: int) -> Failure | None:
-    """Attempts that are not registrations: a misspelled method, the class in a middleware
-    list without Middleware(...), or the settings handed to FastAPI() itself."""
-    for call, place in source.layout.calls:
-        if not (place.runs and isinstance(call.func, cst.Attribute) and call.args):
-            continue
-        method = call.func.attr.value
-        if "CORSMiddleware" in source.code_of(call.args[0].value) and method != "add_middleware":
-            line = source.line_of(call)
-            return Failure(
-                f"Line {line} calls `{source.code_of(call.func)}(...)`, but a FastAPI app has no method "
-                f"`{method}`, so Python stops with an AttributeError. The method is add_middleware.",
-                line=line,
-                hint="Write app.add_middleware(CORSMiddleware, ...).",
-            )
-    binding = source.served_app(APP_NAME)
-    call = binding.call if binding else None
-    for arg in call.args if call else ():
-        keyword = arg.keyword.value if arg.keyword else None
-        line = source.line_of(arg)
-        if keyword == "middleware" and "CORSMiddleware" in source.code_of(arg.value):
-            return Failure(
-                f"Line {line} lists CORSMiddleware in FastAPI(middleware=[...]) without wrapping it: each "
-                "entry must be Middleware(CORSMiddleware, allow_origins=[...], ...), with Middleware "
-                "imported from fastapi.middleware.",
-                line=line,
-                hint="Or, simpler: keep app = FastAPI() and call app.add_middleware(CORSMiddleware, ...) below it.",
-            )
-        if keyword in PARAMETERS:
-            return Failure(
-                f"Line {line} gives {keyword} to FastAPI() itself, which quietly ignores it: the CORS settings "
-                "belong to the middleware.",
-                line=line,
-                hint=f"Move them into app.add_middleware(CORSMiddleware, {keyword}=[...], ...).",
-            )
-    return None
+    return source.expect_registration(*CORS_MIDDLEWARE, params=PARAMETERS, example=EXAMPLE)
 
 
 def unknown_settings(registration: Registration) -> list[str]:
