@@ -11,7 +11,7 @@ from grader.live import Response
 def fail_on_crash(response: Response, *, note: str = "", settings: Sequence[str] = ()) -> None:
     """Fail the step when `response` is a 5xx: that is the app's bug, whatever the step checks,
     so say so with the app's own error. `note` is a sentence on what an ordinary crash means
-    for this step ("That is not a CORS problem: ..."); `settings` names the middleware's settings,
+    for this step ("The middleware never ran: ..."); `settings` names the middleware's settings,
     shown when the app crashed because a middleware got one it does not accept."""
     if response.status < 500:
         return

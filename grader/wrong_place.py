@@ -25,7 +25,7 @@ APP_KEYWORDS = frozenset(
 class Wanted:
     """The middleware a step asks for, and how messages show it."""
 
-    qualified: tuple[str, ...]  # e.g. ("fastapi.middleware.cors.CORSMiddleware", "starlette...")
+    qualified: tuple[str, ...]  # e.g. ("fastapi.middleware.gzip.GZipMiddleware", "starlette...")
     params: tuple[str, ...]
     app: str
     example: str  # a registration to copy, shown in hints
