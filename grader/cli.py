@@ -20,6 +20,7 @@ from grader.view import View
 EXIT_FAIL = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+ALL_SUBMISSIONS = "(all submissions)"  # the --json line that voids a batch whose grader was tampered with
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,6 +55,12 @@ EXIT_INTERRUPTED = 130
     show_default=True,
     help="Seconds your file may take to load before the grader gives up (5 in a batch).",
 )
+@click.option(
+    "--check-install",
+    is_flag=True,
+    help="Check that the grader and its virtualenv are unchanged since recorded (see docs/grading-a-class.md).",
+)
+@click.option("--record", is_flag=True, help="With --check-install: record them as they are now.")
 def grade_command(
     files: tuple[Path, ...],
     slug: str | None,
@@ -70,6 +77,8 @@ def grade_command(
     yes: bool,
     timeout: float,
     browser: bool,
+    check_install: bool,
+    record: bool,
 ) -> None:
     """Grade FILE (default: your current lesson's exercise) and say, step by step, what to fix.
 
@@ -77,6 +86,10 @@ def grade_command(
 
     Exit status: 0 when every step passes, 1 when a step fails, 2 for usage errors.
     """
+    if check_install or record:
+        from grader.integrity import check_install_command
+
+        sys.exit(check_install_command(record))
     output_format = "json" if as_json else output_format
     course = _course()
     for given in files:
@@ -111,10 +124,15 @@ def grade_command(
             click.echo("Stopped watching.", err=True)
         return
     if output_format == "gradescope" or sandbox:
-        report = _grade_isolated(lesson, path, timeout, browser, sandbox is True)
-        if output_format == "gradescope":
-            from grader.render_gradescope import render_gradescope
+        # Loaded before any learner code runs, so a rewritten file cannot render the verdict.
+        from grader.integrity import InstallGuard, describe
+        from grader.render_gradescope import render_gradescope
 
+        guard = InstallGuard()
+        report = guard.confirm([_grade_isolated(lesson, path, timeout, browser, sandbox is True)])[0]
+        if guard.found:
+            click.echo(f"grade: the grader's own files changed during this grade; it does not count:\n{describe(guard.found)}", err=True)
+        if output_format == "gradescope":
             click.echo(render_gradescope(report))
             sys.exit({Outcome.PASS: 0, Outcome.FAIL: EXIT_FAIL, Outcome.ERROR: EXIT_USAGE}[report.outcome])
     else:
@@ -148,6 +166,9 @@ def _grade_batch(
     lesson: Lesson, given: tuple[Path, ...], output_format: str, jobs: int | None, sandboxed: bool, timeout: float
 ) -> None:
     from grader.batch import BatchSettings, grade_batch, submissions_in, summarize
+    from grader.integrity import InstallGuard, describe
+    from grader.render_batch import render_batch_text
+    from grader.render_json import render_json
 
     files = submissions_in(given, lesson.exercise.name)
     if not files:
@@ -158,18 +179,21 @@ def _grade_batch(
         sandboxed=sandboxed,
     )
     shown_reports = []
+    guard = InstallGuard()
     reports = grade_batch(lesson, files, settings, on_sandbox=_say_sandbox)
     if output_format == "json":
-        from grader.render_json import render_json
-
         for report in reports:
             click.echo(render_json(report, str(report.file)))
             shown_reports.append((str(report.file), report))
+        # Those lines are out already: if the install changed meanwhile, a last one voids them.
+        whole = Report(lesson.slug, lesson.title, Path(ALL_SUBMISSIONS), ())
+        for voided in guard.confirm([whole]):
+            if voided is not whole:
+                click.echo(render_json(voided, ALL_SUBMISSIONS))
+                shown_reports.append((ALL_SUBMISSIONS, voided))
     else:
         from rich.console import Console
         from rich.progress import Progress
-
-        from grader.render_batch import render_batch_text
 
         console = Console(highlight=False, soft_wrap=not sys.stdout.isatty())
         with Progress(console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()) as progress:
@@ -177,7 +201,10 @@ def _grade_batch(
             for report in reports:
                 shown_reports.append((_relative(report.file), report))
                 progress.advance(task)
+        shown_reports = list(zip([shown for shown, _ in shown_reports], guard.confirm(r for _, r in shown_reports)))
         render_batch_text(shown_reports, summarize([r for _, r in shown_reports]), console)
+    if guard.found:
+        click.echo(f"grade: the grader's own files changed during this batch; no verdict counts:\n{describe(guard.found)}", err=True)
     outcomes = {report.outcome for _, report in shown_reports}
     sys.exit(EXIT_USAGE if Outcome.ERROR in outcomes else EXIT_FAIL if Outcome.FAIL in outcomes else 0)
 

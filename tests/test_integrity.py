@@ -1,0 +1,120 @@
+"""The grader notices when its own files change: `grade --check-install`, and the check after
+a batch and a Gradescope grade. Every test runs a throwaway copy of the install."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.install_copy import Install, make_install
+
+LESSON = "cors-headers"
+
+
+@pytest.fixture
+def install(tmp_path: Path) -> Install:
+    return make_install(tmp_path)
+
+
+def solution_with(install: Install, hostile: str) -> str:
+    """The lesson's reference solution (every step passes) with `hostile` run first at import."""
+    return hostile + "\n" + (install.course / "solution" / LESSON / "main.py").read_text()
+
+
+def test_check_install_passes_untouched_then_names_a_changed_grader_module(install: Install) -> None:
+    recorded = install.run("--check-install", "--record")
+    assert recorded.code == 0, recorded.stderr
+    assert str(install.manifest) in recorded.stdout
+    assert install.manifest.is_file()
+
+    unchanged = install.run("--check-install")
+    assert unchanged.code == 0, unchanged.stderr
+    assert "unchanged" in unchanged.stdout
+
+    module = install.course / "grader" / "render_text.py"
+    module.write_text(module.read_text() + "\n# an edit\n")
+    changed = install.run("--check-install")
+    assert changed.code == 1
+    assert f"changed: {module}" in changed.stderr
+    assert "reinstall the grader" in changed.stderr
+
+
+def test_check_install_names_a_path_file_added_to_the_virtualenv(install: Install) -> None:
+    assert install.run("--check-install", "--record").code == 0
+    added = install.site_packages / "zz-extra.pth"
+    added.write_text("import sys\n")
+    changed = install.run("--check-install")
+    assert changed.code == 1
+    assert f"added: {added}" in changed.stderr
+
+
+def test_check_install_without_a_manifest_says_how_to_record_one(install: Install) -> None:
+    missing = install.run("--check-install")
+    assert missing.code == 2
+    assert str(install.manifest) in missing.stderr
+    assert "grade --check-install --record" in missing.stderr
+
+
+def test_an_honest_gradescope_grade_is_not_voided(install: Install, tmp_path: Path) -> None:
+    # The copy has no bytecode yet: compiling it during the grade must not count as a change.
+    submission = tmp_path / "main.py"
+    submission.write_text(solution_with(install, ""))
+    run = install.run(submission, "--lesson", LESSON, "--format", "gradescope")
+    results = json.loads(run.stdout)
+    assert run.code == 0, run.stderr
+    assert results["score"] == len(results["tests"]) > 0
+
+
+def test_a_gradescope_grade_is_void_when_the_submission_adds_a_path_file(install: Install, tmp_path: Path) -> None:
+    planted = install.site_packages / "zz-planted.pth"
+    submission = tmp_path / "main.py"
+    submission.write_text(solution_with(install, f"import pathlib\npathlib.Path({str(planted)!r}).write_text('')\n"))
+    run = install.run(submission, "--lesson", LESSON, "--format", "gradescope", "--no-sandbox")
+    assert planted.exists()  # unsandboxed, the write itself succeeds: the check must catch it
+    results = json.loads(run.stdout)
+    assert run.code == 2
+    assert results["score"] == 0
+    assert all(test["score"] == 0 for test in results["tests"])
+    assert "grader's own files changed" in results["output"]
+    assert f"added: {planted}" in results["output"]
+    assert f"added: {planted}" in run.stderr
+
+
+def test_a_batch_is_void_when_a_submission_rewrites_a_grader_module_and_restores_it(
+    install: Install, tmp_path: Path
+) -> None:
+    module = install.course / "grader" / "render_batch.py"
+    # Rewritten and put back byte for byte: only the file's change time tells.
+    hostile = f"import pathlib\n_m = pathlib.Path({str(module)!r})\n_t = _m.read_bytes()\n_m.write_bytes(b'#')\n_m.write_bytes(_t)\n"
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "honest.py").write_text(solution_with(install, ""))
+    (folder / "hostile.py").write_text(solution_with(install, hostile))
+    before = module.read_bytes()
+
+    as_json = install.run(folder, "--lesson", LESSON, "--json", "--no-sandbox")
+    assert module.read_bytes() == before
+    lines = [json.loads(line) for line in as_json.stdout.splitlines()]
+    assert as_json.code == 2
+    assert lines[-1]["file"] == "(all submissions)"
+    assert lines[-1]["status"] == "error"
+    assert f"changed: {module}" in lines[-1]["error"]
+    assert f"changed: {module}" in as_json.stderr
+
+    as_text = install.run(folder, "--lesson", LESSON, "--no-sandbox")
+    assert as_text.code == 2
+    assert "PASS" not in as_text.stdout
+    assert as_text.stdout.count("ERROR") == 2
+    assert "0 of 2 submissions pass" in as_text.stdout
+
+
+def test_an_honest_batch_is_not_voided(install: Install, tmp_path: Path) -> None:
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "a.py").write_text(solution_with(install, ""))
+    (folder / "b.py").write_text(solution_with(install, ""))
+    run = install.run(folder, "--lesson", LESSON, "--json")
+    assert run.code == 0, run.stderr
+    assert [json.loads(line)["status"] for line in run.stdout.splitlines()] == ["pass", "pass"]
