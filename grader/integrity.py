@@ -179,13 +179,10 @@ def check(path: Path) -> tuple[list[str], int, str]:
         data = json.loads(path.read_text())
         recorded = {name: Entry(*fields) for name, fields in data["files"].items()}
         when = str(data["recorded"])
-    except FileNotFoundError:
-        raise ManifestError(
-            f"no manifest recorded at {path}. Record one right after installing the grader: "
-            "grade --check-install --record"
-        ) from None
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise ManifestError(f"the manifest at {path} cannot be read ({error}); record it again") from None
+        raise ManifestError(
+            f"the manifest at {path} cannot be read ({error}); record it again: grade --check-install --record"
+        ) from None
     _compile_package()
     return changes(recorded, fingerprint(deep=True), strict=False), len(recorded), when
 
@@ -265,10 +262,11 @@ def check_install_command(record_now: bool) -> int:
     import click
 
     path = manifest_path()
-    if record_now:
+    if record_now or not path.exists():
         count = record(path)
-        click.echo(f"Recorded {count} paths of the grader and its virtualenv in {path}.")
-        click.echo("Check them any time with: grade --check-install")
+        first = "" if record_now else "No manifest was recorded yet, so this install is trusted as it is now: "
+        click.echo(f"{first}Recorded {count} paths of the grader and its virtualenv in {path}.")
+        click.echo("Later runs of grade --check-install compare the install with them.")
         return 0
     try:
         found, count, when = check(path)

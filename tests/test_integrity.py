@@ -50,11 +50,22 @@ def test_check_install_names_a_path_file_added_to_the_virtualenv(install: Instal
     assert f"added: {added}" in changed.stderr
 
 
-def test_check_install_without_a_manifest_says_how_to_record_one(install: Install) -> None:
-    missing = install.run("--check-install")
-    assert missing.code == 2
-    assert str(install.manifest) in missing.stderr
-    assert "grade --check-install --record" in missing.stderr
+def test_the_first_check_install_records_the_install_as_it_is(install: Install) -> None:
+    first = install.run("--check-install")
+    assert first.code == 0, first.stderr
+    assert "No manifest was recorded yet" in first.stdout
+    assert str(install.manifest) in first.stdout
+    module = install.course / "grader" / "live.py"
+    module.write_text(module.read_text() + "\nFORGED = True\n")
+    assert install.run("--check-install").code == 1
+
+
+def test_check_install_with_an_unreadable_manifest_says_to_record_again(install: Install) -> None:
+    install.manifest.write_text("{not json")
+    broken = install.run("--check-install")
+    assert broken.code == 2
+    assert f"the manifest at {install.manifest} cannot be read" in broken.stderr
+    assert "record it again" in broken.stderr
 
 
 def test_an_honest_gradescope_grade_is_not_voided(install: Install, tmp_path: Path) -> None:
