@@ -1,26 +1,25 @@
 """Grading many submissions at once, in parallel, each isolated from the others.
 
-Submissions are staged into a private folder, a warm worker (sandboxed where the machine
-allows) forks one child per submission, and each child runs from a copy only it can see.
+A warm worker (sandboxed) forks one child per submission; each child enters a sandbox of
+its own and runs from the submission's bytes, which the grader read and handed over.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from grader.engine import grade
 from grader.lesson import Lesson
 from grader.results import Report, Status, StepResult
-from grader.sandbox import Sandbox, find_sandbox
+from grader.sandbox import Sandbox, find_sandbox, no_sandbox
 from grader.server import WarmWorker
+from grader.submission import NotRegularFile, read_regular
 
 # Folders that hold no submissions, whatever they contain.
 SKIPPED_FOLDERS = {"__pycache__", ".git", ".venv", "venv", "node_modules"}
@@ -28,16 +27,21 @@ SKIPPED_FOLDERS = {"__pycache__", ".git", ".venv", "venv", "node_modules"}
 
 def submissions_in(paths: Sequence[Path], exercise_name: str) -> list[Path]:
     """Files to grade: each file named, and in each folder named, every .py file directly
-    inside plus each subfolder's `exercise_name` (a submission handed in as a folder)."""
+    inside plus each subfolder's `exercise_name` (a submission handed in as a folder).
+    Links are listed too, so that each gets its own "not a regular file" verdict."""
     found: list[Path] = []
     for path in paths:
-        if path.is_file():
+        if not path.is_dir() or path.is_symlink():
             found.append(path)
             continue
         for entry in sorted(path.iterdir()):
-            if entry.is_file() and entry.suffix == ".py":
+            if entry.name in SKIPPED_FOLDERS:
+                continue
+            if entry.suffix == ".py" and (entry.is_symlink() or entry.is_file()):
                 found.append(entry)
-            elif entry.is_dir() and entry.name not in SKIPPED_FOLDERS and (entry / exercise_name).is_file():
+            elif entry.is_symlink() and (entry / exercise_name).exists():
+                found.append(entry)  # a folder that is a link: refused when read
+            elif entry.is_dir() and (entry / exercise_name).exists():
                 found.append(entry / exercise_name)
     return found
 
@@ -60,35 +64,30 @@ def grade_batch(
     settings: BatchSettings,
     on_sandbox: Callable[[Sandbox], None] = lambda sandbox: None,
 ) -> Iterator[Report]:
-    """Reports for `files`, in their order, graded `settings.jobs` at a time."""
-    staging = Path(tempfile.mkdtemp(prefix="grader-batch-"))
-    sandbox = find_sandbox() if settings.sandboxed else None
-    if sandbox is not None:
-        on_sandbox(sandbox)
-    worker = None
+    """Reports for `files`, in their order, graded `settings.jobs` at a time, each in a
+    sandbox of its own (unless `settings.sandboxed` is off)."""
+    sandbox = find_sandbox() if settings.sandboxed else no_sandbox()
+    on_sandbox(sandbox)
+    worker = WarmWorker(sandbox)
     try:
-        staged = [_stage(file, staging / str(index)) for index, file in enumerate(files)]
-        worker = WarmWorker(sandbox, staging)
         worker.wait_warm()
 
-        def one(pair: tuple[Path, Path]) -> Report:
-            original, copy = pair
-            report = grade(
-                lesson, copy, import_timeout=settings.import_timeout, worker=worker, private=sandbox is not None
+        def one(file: Path) -> Report:
+            # A folder submission brings the files beside its main file; a loose file
+            # shares its folder with other learners' files, so it comes alone.
+            in_own_folder = file.name == lesson.exercise.name and file.parent not in files
+            return grade(
+                lesson, file, import_timeout=settings.import_timeout, worker=worker, siblings=in_own_folder
             )
-            return replace(report, file=original)
 
-        pairs = list(zip(files, staged))
         with ThreadPoolExecutor(max_workers=max(1, settings.jobs)) as pool:
             # Likely-slow submissions start first, so their timeouts overlap the quick ones
             # instead of trailing at the end; results still come out in input order.
-            futures = {index: pool.submit(one, pairs[index]) for index in _slow_first(staged)}
-            for index in range(len(pairs)):
+            futures = {index: pool.submit(one, files[index]) for index in _slow_first(files)}
+            for index in range(len(files)):
                 yield futures[index].result()
     finally:
-        if worker is not None:
-            worker.close()
-        shutil.rmtree(staging, ignore_errors=True)
+        worker.close()
 
 
 SLOW_SIGNS = (b"sleep(", b"while True", b"while 1", b"input(", b".join(", b"Event().wait")
@@ -99,19 +98,12 @@ def _slow_first(files: Sequence[Path]) -> list[int]:
 
     def looks_slow(index: int) -> bool:
         try:
-            data = files[index].read_bytes()
-        except OSError:
+            data = read_regular(files[index], 256 * 1024)
+        except (OSError, NotRegularFile):
             return False
         return any(sign in data for sign in SLOW_SIGNS)
 
     return sorted(range(len(files)), key=lambda index: not looks_slow(index))
-
-
-def _stage(file: Path, folder: Path) -> Path:
-    """Copy a submission (its file, and the .py files beside it when it came as a folder)."""
-    folder.mkdir(parents=True)
-    shutil.copy2(file, folder / file.name)
-    return folder / file.name
 
 
 @dataclass(frozen=True)

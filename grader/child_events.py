@@ -16,9 +16,9 @@ from grader.text_safety import clean
 MAX_LINE = 256 * 1024
 MAX_FRAMES = 12
 # Events that end the start: the module could not be loaded or served.
-ENDINGS = {"server-call", "exit", "crash", "no-app", "not-app"}
+ENDINGS = {"server-call", "exit", "crash", "no-app", "not-app", "sandbox"}
 # What may come after what: the child reports each stage once, in this order.
-FOLLOWS = {None: {"started"}, "started": {"imported", *ENDINGS}, "imported": {"ready"}}
+FOLLOWS = {None: {"started", "sandbox"}, "started": {"imported", *ENDINGS}, "imported": {"ready"}}
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,9 @@ def _checked(name: str, raw: dict[str, Any]) -> dict[str, Any] | None:
     """The event's fields, each of the expected type and cleaned; None when one is not."""
     if name in {"started", "ready"}:
         return {}
+    if name == "sandbox":
+        reason = raw.get("reason")
+        return {"reason": clean(reason, 500)} if isinstance(reason, str) else None
     if name == "imported":
         return {"app": raw.get("app")}  # served.served_app_from checks its shape
     frames = _frames(raw.get("frames", []))

@@ -37,8 +37,8 @@ ALL_SUBMISSIONS = "(all submissions)"  # the --json line that voids a batch whos
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Submissions graded at once (default: 4 per CPU core).")
 @click.option(
     "--sandbox/--no-sandbox",
-    default=None,
-    help="Run submissions in a sandbox (default: on when grading several, off for one).",
+    default=True,
+    help="Run the code being graded in a sandbox (default: on; --no-sandbox only for code you trust).",
 )
 @click.option("--watch", is_flag=True, help="Grade again every time you save (Ctrl-C stops).")
 @click.option("--poll", is_flag=True, help="With --watch: check for saves by polling (for network drives).")
@@ -67,7 +67,7 @@ def grade_command(
     as_json: bool,
     output_format: str,
     jobs: int | None,
-    sandbox: bool | None,
+    sandbox: bool,
     watch: bool,
     poll: bool,
     show: bool,
@@ -99,7 +99,7 @@ def grade_command(
         if output_format == "gradescope":
             _usage_error("--format gradescope grades one submission (Gradescope runs one per container).")
         lesson = _choose_lesson(course, slug, files[0])
-        _grade_batch(lesson, files, output_format, jobs, sandbox is not False, timeout)
+        _grade_batch(lesson, files, output_format, jobs, sandbox, timeout)
         return
     file = files[0] if files else None
     if show_list:
@@ -115,29 +115,32 @@ def grade_command(
     if not path.is_file():
         _usage_error(f"not a file: {path}")
     view = View(course, lesson, path, output_format == "json", chosen=slug is not None or file is not None, watching=watch)
+    chosen_sandbox = _sandbox(sandbox)
     if watch:
         from grader.watch import watch as watch_file
 
         try:
-            watch_file(lesson, path, view.watched, import_timeout=timeout, force_polling=poll, browser=browser)
+            watch_file(
+                lesson, path, view.watched, import_timeout=timeout, force_polling=poll, browser=browser,
+                sandbox=chosen_sandbox,
+            )
         except KeyboardInterrupt:  # Ctrl-C is how watching ends: not an error
             click.echo("Stopped watching.", err=True)
         return
-    if output_format == "gradescope" or sandbox:
+    if output_format == "gradescope":
         # Loaded before any learner code runs, so a rewritten file cannot render the verdict.
         from grader.integrity import InstallGuard, describe
         from grader.render_gradescope import render_gradescope
 
         guard = InstallGuard()
-        report = guard.confirm([_grade_isolated(lesson, path, timeout, browser, sandbox is True)])[0]
+        graded = grade(lesson, path, import_timeout=timeout, browser=browser, sandbox=chosen_sandbox)
+        report = guard.confirm([graded])[0]
         if guard.found:
             click.echo(f"grade: the grader's own files changed during this grade; it does not count:\n{describe(guard.found)}", err=True)
-        if output_format == "gradescope":
-            click.echo(render_gradescope(report))
-            sys.exit({Outcome.PASS: 0, Outcome.FAIL: EXIT_FAIL, Outcome.ERROR: EXIT_USAGE}[report.outcome])
-    else:
-        with view.working("Starting your app and sending it requests..."):
-            report = grade(lesson, path, import_timeout=timeout, browser=browser)
+        click.echo(render_gradescope(report))
+        sys.exit({Outcome.PASS: 0, Outcome.FAIL: EXIT_FAIL, Outcome.ERROR: EXIT_USAGE}[report.outcome])
+    with view.working("Starting your app and sending it requests..."):
+        report = grade(lesson, path, import_timeout=timeout, browser=browser, sandbox=chosen_sandbox)
     revealed = _reveal_hint(view, report) if hint else None
     if show:
         view.lesson_text(report)
@@ -152,14 +155,14 @@ def grade_command(
     sys.exit({Outcome.PASS: 0, Outcome.FAIL: EXIT_FAIL, Outcome.ERROR: EXIT_USAGE}[report.outcome])
 
 
-def _grade_isolated(lesson: Lesson, path: Path, timeout: float, browser: bool, sandboxed: bool) -> Report:
-    """One grade, sandboxed when asked (Gradescope runs submissions it did not write)."""
-    if not sandboxed:
-        return grade(lesson, path, import_timeout=timeout, browser=browser)
-    from grader.batch import BatchSettings, grade_batch
+def _sandbox(wanted: bool) -> Sandbox:
+    """The sandbox for this run: the strongest available unless --no-sandbox; a weaker one
+    is said once, on stderr (the JSON and Gradescope results carry it too)."""
+    from grader.sandbox import find_sandbox, no_sandbox
 
-    settings = BatchSettings(jobs=1, import_timeout=timeout, sandboxed=True)
-    return next(iter(grade_batch(lesson, [path], settings, on_sandbox=_say_sandbox)))
+    chosen = find_sandbox() if wanted else no_sandbox()
+    _say_sandbox(chosen)
+    return chosen
 
 
 def _grade_batch(

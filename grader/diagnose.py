@@ -77,6 +77,13 @@ def start_failure(problem: StartProblem, source: Source | None, attr: str) -> Fa
         )
     if problem.kind == "timeout":
         return _timeout(problem, source, name)
+    if problem.kind == "sandbox":
+        return Failure(
+            f"The grader could not set up the sandbox your app runs in ({data.get('reason', 'unknown reason')}), "
+            "so it did not run your code. This is not a mistake in your file.",
+            hint="Grade again; if it keeps happening, run `grade --no-sandbox` on your own machine, or tell "
+            "your instructor (the machine may not allow user namespaces).",
+        )
     if problem.kind == "protocol":
         return Failure(
             f"Your app's process wrote to the grader's own status channel ({data.get('reason', 'something unexpected')}), "

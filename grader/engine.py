@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import traceback
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,6 +11,7 @@ from grader.checks import CheckSpec, Failure, Passed, Skip, checks_in
 from grader.learner_file import FileProblem, LearnerFile, read_learner_file
 from grader.lesson import Lesson, LessonError, Step
 from grader.results import Report, Status, StepResult
+from grader.sandbox import Sandbox, find_sandbox
 from grader.server import AppProcess, StartProblem, WarmWorker
 
 if TYPE_CHECKING:
@@ -27,21 +29,43 @@ def grade(
     import_timeout: float = DEFAULT_IMPORT_TIMEOUT,
     worker: WarmWorker | None = None,
     browser: bool = False,
-    private: bool = False,
+    sandbox: Sandbox | None = None,
+    siblings: bool = True,
     chromium: Browser | None = None,
 ) -> Report:
     """Grade `path` for `lesson`. Every step is reported; no learner mistake raises.
 
     With a warm `worker`, the app is forked from it instead of a fresh interpreter. Steps
     marked `browser` run only with `browser=True` (or when the lesson always wants them).
-    `private` (with a sandboxed worker) runs the app from a copy no other grade can see.
+    The app runs sandboxed: in the worker's sandbox, else `sandbox`, else the strongest one
+    this machine offers; it gets the file's bytes as read here (and, with `siblings`, the
+    files beside it), never the path.
     A `chromium` already running (watch mode keeps one) is used and left open."""
+    sandbox = worker.sandbox if worker is not None else (sandbox or find_sandbox())
+    return replace(_grade(lesson, path, import_timeout, worker, browser, sandbox, siblings, chromium), protection=sandbox.kind)
+
+
+def _grade(
+    lesson: Lesson,
+    path: Path,
+    import_timeout: float,
+    worker: WarmWorker | None,
+    browser: bool,
+    sandbox: Sandbox,
+    siblings: bool,
+    chromium: Browser | None,
+) -> Report:
     steps = lesson.graded_steps(browser)
     loaded = read_learner_file(path)
     if isinstance(loaded, FileProblem):
         return _report(lesson, path, _file_problem_steps(steps, loaded))
     # Start the app first: its imports overlap with the parse and the static checks.
-    app = AppProcess.start(path.resolve(), lesson.app_module, lesson.app_attr, worker, private)
+    try:
+        app = AppProcess.start(
+            path.resolve(), lesson.app_module, lesson.app_attr, worker, sandbox, data=loaded.data, siblings=siblings
+        )
+    except OSError as error:  # the worker or the sandbox failed: the grader's trouble, not the learner's
+        return _report(lesson, path, (), error=f"The grader could not start your app: {error}")
     own_chromium = None
     try:
         if chromium is None and any(step.browser for step in steps):

@@ -9,6 +9,8 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.submission import NotRegularFile, read_regular
+
 # Exercise files are a few kilobytes; past this, parsing and metadata take seconds.
 MAX_BYTES = 256 * 1024
 
@@ -27,12 +29,19 @@ class FileProblem:
 class LearnerFile:
     path: Path
     text: str
+    data: bytes  # the bytes the grader read: the sandboxed app runs from these, not the path
 
 
 def read_learner_file(path: Path) -> LearnerFile | FileProblem:
     """Read and decode `path` the way Python would, then make sure Python can compile it."""
-    data = path.read_bytes()
     name = path.name
+    try:
+        data = read_regular(path, MAX_BYTES)
+    except NotRegularFile as refused:
+        return FileProblem(
+            f"{name} is {refused.kind}, not a file of your own: the grader only grades a regular file.",
+            hint=f"Replace {name} with a real file holding your code (copy the code in, do not link to it).",
+        )
     if len(data) > MAX_BYTES:
         return FileProblem(
             f"{name} is {_size(len(data))}; an exercise file is a few kilobytes, and the grader "
@@ -62,7 +71,7 @@ def read_learner_file(path: Path) -> LearnerFile | FileProblem:
             hint="Did you save the file? Your editor may still hold your code unsaved.",
         )
     problem = _compile_problem(decoded, name)
-    return problem or LearnerFile(path=path, text=decoded)
+    return problem or LearnerFile(path=path, text=decoded, data=data)
 
 
 def _decode(data: bytes, name: str) -> str | FileProblem:

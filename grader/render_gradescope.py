@@ -32,6 +32,7 @@ def report_as_gradescope(report: Report, execution_time: float | None = None) ->
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,
+        "extra_data": {"protection": report.protection},
     }
     if execution_time is not None:
         result["execution_time"] = round(execution_time, 2)

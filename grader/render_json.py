@@ -16,6 +16,7 @@ def report_as_dict(report: Report, shown_file: str) -> dict[str, Any]:
         "lesson": report.lesson,
         "file": shown_file,
         "status": report.outcome.value,
+        "protection": report.protection,
         "steps": [
             {
                 "id": step.id,

@@ -41,6 +41,7 @@ class Report:
     steps: tuple[StepResult, ...]
     error: str | None = None
     success_text: str | None = None
+    protection: str = "none"  # the sandbox the app ran in: "bubblewrap", "namespaces" or "none"
 
     @property
     def outcome(self) -> Outcome:

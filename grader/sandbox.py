@@ -1,9 +1,16 @@
 """Sandboxing code the grader did not write: which protection this machine offers.
 
-Best: bubblewrap (Debian's `bubblewrap`): the file system read-only, a private /tmp, no
-network, its own PID namespace. Next: util-linux `unshare` (no network, own PID namespace,
-but the file system is not protected). Last: nothing beyond resource limits and process
-groups; the grader says so once.
+Two layers. The outer one wraps the process that runs learner code (the warm worker, or a
+cold child) in bubblewrap, started from an empty root into which only the Python runtime,
+the installed packages and the grader's three runner scripts are bound, read-only: the
+course (solutions, lessons, the grader's source), /home, /root, /run, the host's /tmp and
+its Unix sockets are simply not there. The inner one is per submission (runner_child.py):
+its own user, mount, PID, network, IPC and UTS namespaces, fresh /proc, size-limited /tmp
+and /dev/shm, and its own copy of the files, so submissions cannot see or signal each other.
+
+Where bubblewrap is missing, the inner layer alone still runs ("namespaces"), and the file
+system is then visible; where neither works, nothing but resource limits ("none"). The
+grader says so once, and every machine-readable result names the protection in force.
 """
 
 from __future__ import annotations
@@ -11,69 +18,152 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
+import sysconfig
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
+
+SANDBOX_ENV = "GRADER_SANDBOX"
+KINDS = ("bubblewrap", "namespaces", "none")
+GRADER_DIR = Path(__file__).resolve().parent
+# The only grader files the sandbox sees: the runner scripts, loaded by path.
+RUNNER_SCRIPTS = ("warm_worker.py", "serve_child.py", "runner_child.py", "process_tree.py")
+RUNNER_DIR_INSIDE = "/grader"
+UNPRIVILEGED_ID = 65534
+# System folders a Python runtime needs; each is bound read-only if it exists.
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+SYSTEM_FILES = (
+    "/etc/passwd", "/etc/group", "/etc/hosts", "/etc/nsswitch.conf", "/etc/localtime",
+    "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/ssl", "/etc/mime.types",
+)
+
 
 @dataclass(frozen=True)
 class Sandbox:
-    kind: str  # "bubblewrap", "unshare" or "none"
-    note: str | None = None  # what is not protected, said once to the instructor
+    kind: str  # "bubblewrap", "namespaces" or "none"
+    note: str | None = None  # what is not protected, said once
 
-    def command(self, staging: Path) -> list[str]:
-        """The command that wraps the warm worker. Inside bubblewrap every path looks the
-        same as outside, all read-only, except a fresh tmpfs at `work_root(staging)`."""
+    @property
+    def private(self) -> bool:
+        """Whether each submission runs in namespaces of its own, from its own copy."""
+        return self.kind != "none"
+
+    def wrap(self) -> list[str]:
+        """The prefix that starts a process inside the outer sandbox (none without bwrap)."""
+        return list(_bwrap_prefix()) if self.kind == "bubblewrap" else []
+
+
+    def script(self, name: str) -> str:
+        """Where the runner script `name` is, as the wrapped process sees it."""
         if self.kind == "bubblewrap":
-            return [*_BWRAP, "--tmpfs", str(self.work_root(staging)), "--"]
-        if self.kind == "unshare":
-            return list(_UNSHARE)
-        return []
-
-    @staticmethod
-    def work_root(staging: Path) -> Path:
-        """Where each submission mounts the private tmpfs it runs from."""
-        return staging / "work"
+            return f"{RUNNER_DIR_INSIDE}/{name}"
+        return str(GRADER_DIR / name)
 
 
-_BWRAP = (
-    "bwrap",
-    "--ro-bind", "/", "/",
-    "--dev", "/dev",
-    "--proc", "/proc",
-    "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-    "--die-with-parent",
+NO_SANDBOX_NOTE = (
+    "Sandbox off (--no-sandbox): your code runs with your own permissions, and can read and "
+    "change your files and use the network. That is fine for your own exercise; never grade "
+    "someone else's code this way."
 )
-_UNSHARE = ("unshare", "--net", "--pid", "--fork", "--kill-child")
-_KINDS = ("bubblewrap", "unshare", "none")
-SANDBOX_ENV = "GRADER_SANDBOX"
+
+
+def no_sandbox() -> Sandbox:
+    return Sandbox("none", NO_SANDBOX_NOTE)
 
 
 @lru_cache(maxsize=1)
 def find_sandbox() -> Sandbox:
     """The strongest sandbox that works here (probed once per process). $GRADER_SANDBOX
-    (bubblewrap, unshare or none) caps how strong a one to try."""
+    (bubblewrap, namespaces or none) caps how strong a one to try."""
     cap = os.environ.get(SANDBOX_ENV, "")
-    allowed = _KINDS[_KINDS.index(cap) :] if cap in _KINDS else _KINDS
-    if "bubblewrap" in allowed and shutil.which("bwrap") and _works([*_BWRAP, "--"]):
-        return Sandbox("bubblewrap")
-    if "unshare" in allowed and shutil.which("unshare") and _works(list(_UNSHARE)):
+    cap = "namespaces" if cap == "unshare" else cap  # the older name
+    allowed = KINDS[KINDS.index(cap) :] if cap in KINDS else KINDS
+    namespaces = _namespaces_work()
+    bubblewrap = Sandbox("bubblewrap")
+    if "bubblewrap" in allowed and namespaces and shutil.which("bwrap") and _works(bubblewrap):
+        return bubblewrap
+    if "namespaces" in allowed and namespaces:
+        why = "bubblewrap is not installed" if not shutil.which("bwrap") else "bubblewrap does not work here"
         return Sandbox(
-            "unshare",
-            note="bubblewrap is not installed, so submissions run without network and in their "
-            "own PID namespace, but can read and write files as you. Install it for full "
+            "namespaces",
+            note=f"{why}, so submissions run in namespaces of their own (no network, no view of each "
+            "other) but can read your files, and write those your user may write. Install it for full "
             "isolation: apt-get install bubblewrap.",
         )
+    why = "$GRADER_SANDBOX=none" if cap == "none" else "this machine allows no user namespaces"
     return Sandbox(
         "none",
-        note="No sandbox is available here (neither bubblewrap nor unshare works), so submissions "
-        "run with resource limits only: they can use the network and your files. Grade untrusted "
-        "code in a container, or install bubblewrap (apt-get install bubblewrap).",
+        note=f"No sandbox ({why}), so submissions run with resource limits only: they can use the "
+        "network and your files. Grade untrusted code where user namespaces are allowed, with "
+        "bubblewrap installed.",
     )
 
 
-def _works(prefix: list[str]) -> bool:
+@lru_cache(maxsize=1)
+def _bwrap_prefix() -> tuple[str, ...]:
+    """bwrap's arguments: an empty root, the runtime read-only, nothing else of the host."""
+    args = [
+        "bwrap", "--unshare-all", "--die-with-parent", "--new-session",
+        "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--dir", "/var/tmp",
+    ]
+    for folder in SYSTEM_DIRS:
+        if os.path.islink(folder):
+            args += ["--symlink", os.readlink(folder), folder]
+        elif os.path.isdir(folder):
+            args += ["--ro-bind", folder, folder]
+    for file in SYSTEM_FILES:
+        args += ["--ro-bind-try", file, file]
+    if os.geteuid() == 0:
+        # As root, bwrap would keep root's powers: give it a user namespace with no
+        # capabilities and an id other than root's inside, which each submission's own
+        # namespace can then map without any capability.
+        args += ["--unshare-user", "--uid", str(UNPRIVILEGED_ID), "--gid", str(UNPRIVILEGED_ID), "--cap-drop", "ALL"]
+    for folder in _python_dirs():
+        args += ["--ro-bind", folder, folder]
+    for name in RUNNER_SCRIPTS:
+        args += ["--ro-bind", str(GRADER_DIR / name), f"{RUNNER_DIR_INSIDE}/{name}"]
+    return (*args, "--chdir", "/tmp", "--")
+
+
+def _python_dirs() -> list[str]:
+    """The interpreter and its packages: the base installation, the virtualenv, and any
+    package folder on the path, but never the folder that holds the grader's source."""
+    candidates = {
+        sys.base_prefix, sys.prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable)),
+        *(sysconfig.get_paths().get(key, "") for key in ("purelib", "platlib", "stdlib", "platstdlib")),
+        *(entry for entry in sys.path if entry.endswith(("site-packages", "dist-packages"))),
+    }
+    system = tuple(f"{folder}/" for folder in SYSTEM_DIRS)
+    grader_home = str(GRADER_DIR.parent)
+    found: list[str] = []
+    for folder in sorted(filter(None, (os.path.realpath(c) for c in candidates if c))):
+        if not os.path.isdir(folder) or folder.startswith(system) or folder in SYSTEM_DIRS:
+            continue
+        if folder == grader_home or grader_home.startswith(folder + "/"):
+            continue  # binding it would show the course; its packages come in one by one
+        if any(folder.startswith(kept + "/") for kept in found):
+            continue
+        found.append(folder)
+    return found
+
+
+def _namespaces_work() -> bool:
+    """Whether this process may make a user namespace (the inner layer needs one)."""
+    return shutil.which("unshare") is not None and _run_ok(
+        ["unshare", "--user", "--map-current-user", "--mount", "--pid", "--net", "--fork", "/bin/true"], {}
+    )
+
+
+def _works(sandbox: Sandbox) -> bool:
+    """Whether the sandbox starts the Python runtime."""
+    return _run_ok([*sandbox.wrap(), sys.executable, "-P", "-c", "import ctypes"], {})
+
+
+def _run_ok(command: list[str], options: dict[str, Any]) -> bool:
     try:
-        done = subprocess.run([*prefix, "true"], capture_output=True, timeout=10, stdin=subprocess.DEVNULL)
+        done = subprocess.run(command, capture_output=True, timeout=10, stdin=subprocess.DEVNULL, **options)
     except (OSError, subprocess.TimeoutExpired):
         return False
     return done.returncode == 0

@@ -25,14 +25,43 @@ GRADER_DIR = Path(__file__).resolve().parent
 CPU_SECONDS = 60
 MEMORY_BYTES = 2 * 1024**3
 FILE_BYTES = 16 * 1024**2
+# Per user namespace: each sandboxed submission has one of its own, so it counts alone.
+PROCESSES = 256
+OPEN_FILES = 1024
 
 
 def main(argv: list[str]) -> int:
+    """`STATUS_FD SOCK_FD FILE MODULE ATTR`, or with FILE `-` and then `BUNDLE_FD [CGROUP_FD...]`:
+    run in a sandbox of its own from the submission's bundle (see runner_child.py)."""
     status_fd, sock_fd, file, module_name, attr = int(argv[0]), int(argv[1]), argv[2], argv[3], argv[4]
-    return serve(status_fd, sock_fd, file, module_name, attr)
+    if file == "-":
+        runner_child = _runner_child()
+        bundle_fd, *cgroup_fds = (int(fd) for fd in argv[5:])
+        try:
+            file = str(runner_child.enter(bundle_fd, cgroup_fds, [status_fd, sock_fd]))
+        except Exception as error:
+            report_sandbox_error(status_fd, error)
+            return 1
+        os.chdir(Path(file).parent)
+    return serve(status_fd, sock_fd, file, module_name, attr, private=argv[2] == "-")
 
 
-def serve(status_fd: int, sock_fd: int, file: str, module_name: str, attr: str) -> int:
+def report_sandbox_error(status_fd: int, error: Exception) -> None:
+    """Tell the grader the sandbox could not be made (before any learner code ran)."""
+    line = json.dumps({"event": "sandbox", "reason": f"{type(error).__name__}: {error}"[:500]}) + "\n"
+    os.write(status_fd, line.encode())
+
+
+def _runner_child() -> Any:
+    # Loaded by path, like this script: the grader's folder never joins sys.path.
+    spec = importlib.util.spec_from_file_location("_grader_runner_child", Path(__file__).with_name("runner_child.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def serve(status_fd: int, sock_fd: int, file: str, module_name: str, attr: str, private: bool = False) -> int:
     """Load the learner's module and serve `attr` from it, reporting each stage."""
     status = os.fdopen(status_fd, "w", buffering=1, encoding="utf-8")
     _die_with_parent()
@@ -42,7 +71,7 @@ def serve(status_fd: int, sock_fd: int, file: str, module_name: str, attr: str) 
 
     import uvicorn  # imported before the learner's code, so its time is not theirs
 
-    _limit_resources()
+    _limit_resources(private)
     path = Path(file).resolve()
     sys.path.insert(0, str(path.parent))
     sys.argv = [str(path)]
@@ -187,13 +216,17 @@ def _looks_like_app(value: object) -> bool:
     return type(value).__name__ in {"FastAPI", "Starlette"}
 
 
-def _limit_resources() -> None:
+def _limit_resources(private: bool) -> None:
+    """Per-process limits; the process count only in a user namespace of its own, where it
+    counts this submission alone (outside, it would count every process of the user)."""
     import resource
 
     for kind, value in (
         (resource.RLIMIT_CPU, CPU_SECONDS),
         (resource.RLIMIT_AS, MEMORY_BYTES),
         (resource.RLIMIT_FSIZE, FILE_BYTES),
+        (resource.RLIMIT_NOFILE, OPEN_FILES),
+        *([(resource.RLIMIT_NPROC, PROCESSES)] if private else []),
     ):
         soft, hard = resource.getrlimit(kind)
         wanted = value if hard == resource.RLIM_INFINITY else min(value, hard)

@@ -21,15 +21,19 @@ from typing import Any
 
 from grader.child_events import ENDINGS, MAX_LINE, Event, Violation, parse_event
 from grader.process_tree import kill_tree
-from grader.sandbox import Sandbox
+from grader import cgroups
+from grader.sandbox import Sandbox, find_sandbox
+from grader.submission import bundle, read_regular
 from grader.served import ServedApp, served_app_from
 from grader.text_safety import clean
 
-CHILD_SCRIPT = Path(__file__).with_name("serve_child.py")
-WORKER_SCRIPT = Path(__file__).with_name("warm_worker.py")
 # Environment the child keeps; everything else (tokens, secrets) stays with the grader.
 # How long the libraries may take to import before the learner's code starts (a cold disk).
 LOAD_TIMEOUT = 30.0
+# How long the warm worker may take to answer a fork request before it is replaced.
+FORK_REPLY_TIMEOUT = 10.0
+# The largest submission file the grader hands to a child (the learner-file reader's limit).
+MAX_BUNDLE = 256 * 1024
 KEPT_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "VIRTUAL_ENV", "SYSTEMROOT")
 
 
@@ -105,6 +109,7 @@ class AppProcess:
     status_fd: int
     output: OutputBuffer
     drain: threading.Thread
+    group: cgroups.SubmissionGroup | None = None
     created: float = field(default_factory=time.monotonic)
     served: ServedApp | None = None
     problem: StartProblem | None = None
@@ -117,34 +122,56 @@ class AppProcess:
 
     @classmethod
     def start(
-        cls, file: Path, module: str, attr: str, worker: WarmWorker | None = None, private: bool = False
+        cls,
+        file: Path,
+        module: str,
+        attr: str,
+        worker: WarmWorker | None = None,
+        sandbox: Sandbox | None = None,
+        data: bytes | None = None,
+        siblings: bool = True,
     ) -> AppProcess:
         """Start serving `module:attr` from `file`: a fresh interpreter, or a fork of `worker`.
-        `private` (with a worker) runs it from a copy that only that child can see."""
+
+        Sandboxed by default (the worker's sandbox, else `sandbox`, else the strongest one
+        this machine has): the child then runs from a bundle of `data` (the file's bytes as
+        the grader read them) and, with `siblings`, the regular files beside it."""
+        sandbox = worker.sandbox if worker is not None else (sandbox or find_sandbox())
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind(("127.0.0.1", 0))
         sock.listen(64)
         status_r, status_w = os.pipe()
         out_r, out_w = os.pipe()
+        extra: list[int] = []
+        group = None
         process = None
         try:
+            if sandbox.private:
+                extra.append(bundle(file, data if data is not None else read_regular(file, MAX_BUNDLE), siblings))
+                group = cgroups.create() if cgroups.available() else None
+                extra += group.fds if group else []
+            fds = (status_w, sock.fileno(), out_w, *extra)
             if worker is not None:
-                pid = worker.fork(file, module, attr, (status_w, sock.fileno(), out_w), private)
+                pid = worker.fork(file, module, attr, fds)
             else:
-                process = _spawn(file, module, attr, status_w, sock.fileno(), out_w)
+                process = _spawn(sandbox, file, module, attr, fds)
                 pid = process.pid
         except BaseException:
             sock.close()
             os.close(status_r)
             os.close(out_r)
+            if group is not None:
+                group.remove()
             raise
         finally:
-            os.close(status_w)
-            os.close(out_w)
+            for fd in (status_w, out_w, *extra):
+                os.close(fd)
+            if group is not None:
+                group.fds.clear()  # closed just above
         output = OutputBuffer()
         drain = threading.Thread(target=_drain, args=(out_r, output), daemon=True)
         drain.start()
-        return cls(pid, process, worker, sock, status_r, output, drain)
+        return cls(pid, process, worker, sock, status_r, output, drain, group=group)
 
     def wait_ready(self, import_timeout: float, load_timeout: float = LOAD_TIMEOUT) -> StartProblem | None:
         """Wait until the app serves. `import_timeout` bounds the learner's own code (module
@@ -235,67 +262,108 @@ class AppProcess:
         except OSError:
             pass
         self.drain.join(timeout=1.0)
+        if self.group is not None:
+            self.group.remove()
+
+
+class WorkerGone(OSError):
+    """The warm worker stopped answering, and a fresh one did not answer either."""
 
 
 class WarmWorker:
     """A process that imported FastAPI and uvicorn once and forks a child per grade.
 
-    With a `sandbox`, the worker (and so every child) runs inside it."""
+    It runs inside the sandbox (by default the strongest this machine has) and every child
+    enters its own. A worker that dies or stops answering is replaced on the next fork."""
 
-    def __init__(self, sandbox: Sandbox | None = None, staging: Path | None = None) -> None:
-        """`staging` holds the submissions a sandboxed worker may read (read-only inside)."""
-        self.sandbox = sandbox
-        self.staging = staging
-        prefix = sandbox.command(staging) if sandbox and staging else []
-        if sandbox and staging:
-            sandbox.work_root(staging).mkdir(parents=True, exist_ok=True)
+    def __init__(self, sandbox: Sandbox | None = None) -> None:
+        self.sandbox = sandbox or find_sandbox()
+        self._lock = threading.Lock()
+        self._launch()
+
+    def _launch(self) -> None:
         # SEQPACKET keeps each request a message of its own, file descriptors included.
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        command = [
+            *self.sandbox.wrap(), sys.executable, "-P", self.sandbox.script("warm_worker.py"), str(theirs.fileno())
+        ]
         try:
             self.process = subprocess.Popen(
-                [*prefix, sys.executable, "-P", str(WORKER_SCRIPT), str(theirs.fileno())],
+                command,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
+                env=_child_env(self.sandbox),
                 pass_fds=(theirs.fileno(),),
-                env=_child_env(),
                 start_new_session=True,
             )
         finally:
             theirs.close()
         self.control = ours
-        self._lock = threading.Lock()
+        self._warm = False
 
-    def wait_warm(self, timeout: float = 30.0) -> bool:
+    def wait_warm(self, timeout: float = LOAD_TIMEOUT) -> bool:
         """Wait until the worker has imported its libraries."""
+        if self._warm:
+            return True
         self.control.settimeout(timeout)
         try:
-            return b"warm" in self.control.recv(4096)
-        except (TimeoutError, OSError):
-            return False
+            self._warm = self.control.recv(4096) == b'{"event": "warm"}\n'
+        except OSError:
+            self._warm = False
         finally:
             self.control.settimeout(None)
+        return self._warm
 
-    def fork(self, file: Path, module: str, attr: str, fds: tuple[int, int, int], private: bool = False) -> int:
-        request: dict[str, Any] = {"file": str(file), "module": module, "attr": attr}
-        if private and self.sandbox and self.staging:
-            request.update(copy=True, work_root=str(self.sandbox.work_root(self.staging)))
+    def fork(self, file: Path, module: str, attr: str, fds: tuple[int, ...]) -> int:
+        """Have the worker fork a child serving `module:attr`; its pid, as the worker sees it."""
+        request: dict[str, Any] = {"module": module, "attr": attr, "private": self.sandbox.private}
+        if not self.sandbox.private:
+            request["file"] = str(file)
         with self._lock:
+            for attempt in range(2):
+                try:
+                    return self._fork(request, fds)
+                except (OSError, ValueError):
+                    if attempt:
+                        raise WorkerGone("the grader's worker process stopped answering") from None
+                    self._replace()
+        raise AssertionError("unreachable")
+
+    def _fork(self, request: dict[str, Any], fds: tuple[int, ...]) -> int:
+        if not self.wait_warm():
+            raise OSError("the worker did not start")
+        self.control.settimeout(FORK_REPLY_TIMEOUT)
+        try:
             socket.send_fds(self.control, [json.dumps(request).encode()], list(fds))
-            reply = self.control.recv(4096)
-        if not reply:
-            raise OSError("the warm worker stopped")
-        return int(json.loads(reply)["pid"])
+            reply = json.loads(self.control.recv(4096))
+        finally:
+            self.control.settimeout(None)
+        if not isinstance(reply, dict) or not isinstance(reply.get("pid"), int) or reply["pid"] <= 0:
+            raise ValueError("a malformed reply from the worker")
+        return int(reply["pid"])
+
+    def _replace(self) -> None:
+        """Kill this worker (stopped, dead or confused) with everything it started; launch another."""
+        self._stop_process()
+        self._launch()
 
     def kill(self, pid: int) -> None:
         """Kill a forked child's process group, through the worker that knows its pid."""
         try:
             with self._lock:
+                self.control.settimeout(FORK_REPLY_TIMEOUT)
                 self.control.sendall(json.dumps({"kill": pid}).encode() + b"\n")
         except OSError:
             pass  # the worker is gone, and its children with it
+        finally:
+            self.control.settimeout(None)
 
     def close(self) -> None:
+        with self._lock:
+            self._stop_process()
+
+    def _stop_process(self) -> None:
         kill_tree(self.process.pid)
         try:
             self.process.wait(timeout=5.0)
@@ -304,16 +372,21 @@ class WarmWorker:
         self.control.close()
 
 
-def _spawn(file: Path, module: str, attr: str, status_w: int, sock_fd: int, out_w: int) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-P", str(CHILD_SCRIPT), str(status_w), str(sock_fd), str(file), module, attr]
+def _spawn(sandbox: Sandbox, file: Path, module: str, attr: str, fds: tuple[int, ...]) -> subprocess.Popen[bytes]:
+    status_w, sock_fd, out_w, *extra = fds
+    where = "-" if sandbox.private else str(file)
+    command = [
+        *sandbox.wrap(), sys.executable, "-P", sandbox.script("serve_child.py"),
+        str(status_w), str(sock_fd), where, module, attr, *map(str, extra),
+    ]
     return subprocess.Popen(
         command,
         stdin=subprocess.DEVNULL,
         stdout=out_w,
         stderr=out_w,
-        pass_fds=(status_w, sock_fd),
-        cwd=file.parent,
-        env=_child_env(),
+        cwd="/" if sandbox.private else file.parent,
+        env=_child_env(sandbox),
+        pass_fds=(status_w, sock_fd, *extra),
         start_new_session=True,
     )
 
@@ -328,7 +401,9 @@ def _drain(fd: int, output: OutputBuffer) -> None:
         os.close(fd)
 
 
-def _child_env() -> dict[str, str]:
+def _child_env(sandbox: Sandbox) -> dict[str, str]:
     env = {key: os.environ[key] for key in KEPT_ENV if key in os.environ}
     env.update(PYTHONUNBUFFERED="1", PYTHONDONTWRITEBYTECODE="1", PYTHONIOENCODING="utf-8")
+    if sandbox.private:  # the host's home and temporary folders are not there
+        env.update(HOME="/tmp", TMPDIR="/tmp")
     return env

@@ -6,7 +6,6 @@ Runs as a script; the grader sends it fork requests over a Unix socket, with the
 listening socket and pipes attached as file descriptors.
 """
 
-import ctypes
 import gc
 import importlib.util
 import json
@@ -18,11 +17,7 @@ from pathlib import Path
 from collections.abc import MutableMapping
 from typing import Any
 
-MAX_FDS = 3
-CLONE_NEWNS = 0x00020000
-CLONE_NEWUSER = 0x10000000
-MS_REC = 0x4000
-MS_PRIVATE = 1 << 18
+MAX_FDS = 8
 
 
 def _sibling(name: str) -> Any:
@@ -41,6 +36,7 @@ def _sibling(name: str) -> Any:
 def main(control_fd: int) -> int:
     serve_child = _sibling("serve_child")
     _sibling("process_tree")
+    _sibling("runner_child")
     serve_child._die_with_parent()
     import uvicorn  # noqa: F401  (the whole point: pay these imports once)
 
@@ -138,50 +134,25 @@ def _become_child(control: socket.socket, fds: list[int], request: dict[str, Any
         control.close()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         os.setsid()
-        status_fd, sock_fd, out_fd = fds
+        status_fd, sock_fd, out_fd, *rest = fds
         os.dup2(out_fd, 1)
         os.dup2(out_fd, 2)
         os.close(out_fd)
-        file = request["file"]
-        if request.get("copy"):
-            file = _private_copy(Path(request["work_root"]), Path(file))
+        if request.get("private"):
+            bundle_fd, *cgroup_fds = rest
+            try:
+                file = str(_sibling("runner_child").enter(bundle_fd, cgroup_fds, [status_fd, sock_fd]))
+            except Exception as error:
+                serve_child.report_sandbox_error(status_fd, error)
+                return
+        else:
+            file = request["file"]
         os.chdir(Path(file).parent)
-        code = serve_child.serve(status_fd, sock_fd, file, request["module"], request["attr"])
+        code = serve_child.serve(
+            status_fd, sock_fd, file, request["module"], request["attr"], private=bool(request.get("private"))
+        )
     finally:
         os._exit(code)
-
-
-def _private_copy(work_root: Path, submission: Path) -> str:
-    """Copy the submission's folder into a tmpfs only this process (and its children) can see.
-
-    A new user and mount namespace lets an unprivileged process mount it; where the kernel
-    refuses, a folder of its own under the work root is the fallback."""
-    folder = work_root
-    if not _private_mount(work_root):
-        folder = work_root / f"submission-{os.getpid()}"
-        folder.mkdir(parents=True, exist_ok=True)
-    for source in submission.parent.iterdir():
-        if source.is_file() and source.suffix == ".py":
-            (folder / source.name).write_bytes(source.read_bytes())
-    os.environ["TMPDIR"] = str(folder)  # the only place it may write
-    return str(folder / submission.name)
-
-
-def _private_mount(target: Path) -> bool:
-    libc = ctypes.CDLL(None, use_errno=True)
-    uid, gid = os.getuid(), os.getgid()
-    if libc.unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0:
-        return False
-    try:
-        Path("/proc/self/setgroups").write_text("deny")
-        Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
-        Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
-    except OSError:
-        return False
-    target.mkdir(parents=True, exist_ok=True)
-    if libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
-        return False
-    return libc.mount(b"tmpfs", str(target).encode(), b"tmpfs", 0, b"size=64m,mode=0700") == 0
 
 
 def _reap(signum: int, frame: object) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from grader.engine import grade
 from grader.lesson import Lesson
 from grader.results import Report
+from grader.sandbox import Sandbox
 from grader.server import WarmWorker
 
 # How long watchfiles waits for more changes after the first: short, so a save is graded
@@ -35,6 +36,7 @@ def watch(
     import_timeout: float,
     force_polling: bool = False,
     browser: bool = False,
+    sandbox: Sandbox | None = None,
 ) -> None:
     """Grade `path` now and after every change, calling `show` with each report (None when
     the file is gone). Returns only through KeyboardInterrupt (Ctrl-C). With `browser`,
@@ -42,7 +44,7 @@ def watch(
     import watchfiles
 
     enter = _enter_presses()
-    worker = _start_worker()
+    worker = _start_worker(sandbox)
     chromium = None
     try:
         if browser:
@@ -80,13 +82,7 @@ def _grade_and_show(
     if not path.is_file():
         show(None)
         return worker
-    try:
-        report = grade_now(worker=worker)
-    except OSError:  # the warm worker died (killed, out of memory): start another
-        worker.close()
-        worker = _start_worker()
-        report = grade_now(worker=worker)
-    show(report)
+    show(grade_now(worker=worker))  # a worker that died is replaced by the next fork
     return worker
 
 
@@ -98,8 +94,8 @@ def _signature(path: Path) -> tuple[int, int, int] | None:
     return stat.st_mtime_ns, stat.st_size, stat.st_ino
 
 
-def _start_worker() -> WarmWorker:
-    worker = WarmWorker()
+def _start_worker(sandbox: Sandbox | None) -> WarmWorker:
+    worker = WarmWorker(sandbox)
     worker.wait_warm()
     return worker
 

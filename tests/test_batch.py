@@ -28,8 +28,12 @@ for victim in here.parent.rglob("*"):
             victim.unlink()
     except OSError:
         pass
-import grader
-for target in (Path(grader.__file__).parent / "pwned.txt", Path("{outside}") / "pwned.txt"):
+try:
+    import grader  # not even visible inside the sandbox
+    targets = [Path(grader.__file__).parent / "pwned.txt"]
+except ImportError:
+    targets = []
+for target in (*targets, Path("{outside}") / "pwned.txt"):
     try:
         target.write_text("pwned")
     except OSError:

@@ -1,0 +1,150 @@
+"""The per-submission sandbox, entered by the process that is about to run learner code.
+
+Standard library only: runs inside the outer sandbox, loaded by path. The process joins
+its control groups, makes its own user, mount, PID, network, IPC and UTS namespaces, and
+becomes PID 1 of them (so killing it ends everything it started). It mounts a fresh /proc
+(only its own processes), size-limited /tmp and /dev/shm, unpacks the submission's files
+into /tmp/submission, then makes one more user namespace so it cannot undo those mounts.
+"""
+
+from __future__ import annotations
+
+import base64
+import ctypes
+import json
+import os
+import signal
+from pathlib import Path
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 0x4000, 1 << 18
+PR_SET_PDEATHSIG = 1
+WORK = Path("/tmp/submission")
+TMP_SIZE = "64m"
+SHM_SIZE = "16m"
+BUNDLE_LIMIT = 8 * 1024 * 1024
+
+
+class SandboxError(Exception):
+    """The kernel refused a step; the grader reports the run as not started."""
+
+
+def enter(bundle_fd: int, cgroup_fds: list[int], close_fds: list[int]) -> Path:
+    """Isolate this process and return the path of the submission's main file, inside.
+
+    The caller continues as PID 1 of the new namespaces; the process that called this
+    stays outside only to wait for it and exit with its status."""
+    for fd in cgroup_fds:
+        try:
+            os.write(fd, b"0")  # "0" is the writer itself; the grader opened the file
+        finally:
+            os.close(fd)
+    bundle = _read_bundle(bundle_fd)
+    uid, gid = os.getuid(), os.getgid()
+    _unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
+    _map_ids(uid, gid)
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    pid = os.fork()  # the new PID namespace holds this process's children, not itself
+    if pid:
+        _wait_and_exit(pid, close_fds)
+    _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    _mount_own_proc()
+    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={TMP_SIZE},mode=1777")
+    if os.path.isdir("/dev/shm"):
+        _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"size={SHM_SIZE},mode=1777")
+    main = _unpack(bundle)
+    # Mounts made by a more privileged user namespace are locked in a new one: the code
+    # that runs next cannot unmount /proc or /tmp to look at what lies beneath. Its ids
+    # stay unmapped (shown as 65534): it needs none to use the files it was given.
+    _unshare(CLONE_NEWUSER | CLONE_NEWNS)
+    os.environ["TMPDIR"] = "/tmp"
+    return main
+
+
+def _mount_own_proc() -> None:
+    """A /proc that shows this namespace's processes only. The kernel refuses it where the
+    outer /proc has covered parts it cannot vouch for (bwrap started by root); then an
+    empty, read-only /proc: nothing of the other submissions shows through."""
+    try:
+        _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    except SandboxError:
+        _mount("tmpfs", "/proc", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "size=4k,mode=555")
+
+
+def _read_bundle(fd: int) -> dict[str, object]:
+    chunks, total = [], 0
+    os.lseek(fd, 0, os.SEEK_SET)
+    while chunk := os.read(fd, 65536):
+        total += len(chunk)
+        if total > BUNDLE_LIMIT:
+            raise SandboxError("the submission is too large")
+        chunks.append(chunk)
+    os.close(fd)
+    bundle = json.loads(b"".join(chunks))
+    if not isinstance(bundle, dict):
+        raise SandboxError("malformed bundle")
+    return bundle
+
+
+def _unpack(bundle: dict[str, object]) -> Path:
+    files, main = bundle.get("files"), bundle.get("main")
+    if not isinstance(files, dict) or not isinstance(main, str) or main not in files:
+        raise SandboxError("malformed bundle")
+    WORK.mkdir(mode=0o700)
+    for name, data in files.items():
+        if not isinstance(name, str) or "/" in name or name.startswith(".") or not isinstance(data, str):
+            raise SandboxError("malformed bundle")
+        (WORK / name).write_bytes(base64.b64decode(data))
+    return WORK / main
+
+
+def _wait_and_exit(pid: int, close_fds: list[int]) -> None:
+    """The outside half: hold nothing open, wait for PID 1, leave with its status."""
+    os.closerange(0, 3)
+    for fd in close_fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+        except InterruptedError:
+            continue
+        except ChildProcessError:
+            os._exit(1)
+        os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+
+
+def _map_ids(uid: int, gid: int) -> None:
+    Path("/proc/self/setgroups").write_text("deny")
+    Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
+    Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
+
+
+def _unshare(flags: int) -> None:
+    if _libc().unshare(flags) != 0:
+        raise SandboxError(f"unshare failed: {os.strerror(ctypes.get_errno())}")
+
+
+def _mount(source: str | None, target: str, kind: str | None, flags: int, data: str | None = None) -> None:
+    def encode(text: str | None) -> bytes | None:
+        return text.encode() if text is not None else None
+
+    if _libc().mount(encode(source), target.encode(), encode(kind), flags, encode(data)) != 0:
+        raise SandboxError(f"mount {target} failed: {os.strerror(ctypes.get_errno())}")
+
+
+_LIBC: list[ctypes.CDLL] = []
+
+
+def _libc() -> ctypes.CDLL:
+    if not _LIBC:
+        _LIBC.append(ctypes.CDLL(None, use_errno=True))
+    return _LIBC[0]
