@@ -11,10 +11,10 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from grader.engine import grade
+from grader.engine import grade, refused
 from grader.lesson import Lesson
 from grader.results import Report, Status, StepResult
 from grader.sandbox import Sandbox, find_sandbox, no_sandbox
@@ -39,9 +39,7 @@ def submissions_in(paths: Sequence[Path], exercise_name: str) -> list[Path]:
                 continue
             if entry.suffix == ".py" and (entry.is_symlink() or entry.is_file()):
                 found.append(entry)
-            elif entry.is_symlink() and (entry / exercise_name).exists():
-                found.append(entry)  # a folder that is a link: refused when read
-            elif entry.is_dir() and (entry / exercise_name).exists():
+            elif entry.is_dir() and (entry / exercise_name).exists():  # a linked folder too: refused when graded
                 found.append(entry / exercise_name)
     return found
 
@@ -73,6 +71,8 @@ def grade_batch(
         worker.wait_warm()
 
         def one(file: Path) -> Report:
+            if file.parent.is_symlink() and file.parent not in files:
+                return replace(refused(lesson, file, "a folder that is a symbolic link"), protection=sandbox.kind)
             # A folder submission brings the files beside its main file; a loose file
             # shares its folder with other learners' files, so it comes alone.
             in_own_folder = file.name == lesson.exercise.name and file.parent not in files

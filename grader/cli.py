@@ -218,10 +218,14 @@ def _say_sandbox(sandbox: Sandbox) -> None:
 
 
 def _relative(path: Path) -> str:
+    """A submission's name as shown: relative where it can be, and cleaned of control
+    characters (a file name is the submitter's text too)."""
+    from grader.text_safety import one_line
+
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return one_line(str(path.resolve().relative_to(Path.cwd().resolve())))
     except ValueError:
-        return str(path)
+        return one_line(str(path))
 
 
 def _reveal_hint(view: View, report: Report) -> tuple[int, int, int] | None:

@@ -7,12 +7,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from grader.bounded import TooComplex, check_size, within
 from grader.checks import CheckSpec, Failure, Passed, Skip, checks_in
 from grader.learner_file import FileProblem, LearnerFile, read_learner_file
 from grader.lesson import Lesson, LessonError, Step
 from grader.results import Report, Status, StepResult
 from grader.sandbox import Sandbox, find_sandbox
 from grader.server import AppProcess, StartProblem, WarmWorker
+from grader.text_safety import clean
 
 if TYPE_CHECKING:
     from grader.browser import Browser
@@ -59,6 +61,8 @@ def _grade(
     loaded = read_learner_file(path)
     if isinstance(loaded, FileProblem):
         return _report(lesson, path, _file_problem_steps(steps, loaded))
+    if not sandbox.private:
+        _load_everything_first(lesson, browser)
     # Start the app first: its imports overlap with the parse and the static checks.
     try:
         app = AppProcess.start(
@@ -79,6 +83,33 @@ def _grade(
             own_chromium.close()
 
 
+def refused(lesson: Lesson, path: Path, kind: str) -> Report:
+    """The report for a submission the grader will not read: `path` is `kind` (a link)."""
+    problem = FileProblem(
+        f"{path.name} is reached through {kind}, not a file of the submission's own: the grader only "
+        "grades regular files.",
+        hint="Hand in the file itself (copy the code in; do not link to it).",
+    )
+    return _report(lesson, path, _file_problem_steps(lesson.graded_steps(False), problem))
+
+
+def _load_everything_first(lesson: Lesson, browser: bool) -> None:
+    """Without a sandbox the learner's code could rewrite a grader or lesson module before
+    it is imported: import every one this grade needs before that code starts."""
+    import grader.diagnose
+    import grader.live
+    import grader.render_gradescope
+    import grader.render_json
+    import grader.render_text  # noqa: F401  (imported for their effect: loaded now)
+
+    if browser:
+        import grader.browser  # noqa: F401
+    try:
+        lesson_checks(lesson)
+    except LessonError:
+        pass  # reported where the checks are used
+
+
 def _grade_loaded(
     lesson: Lesson,
     loaded: LearnerFile,
@@ -94,17 +125,26 @@ def _grade_loaded(
         specs = [spec for spec in lesson_checks(lesson) if spec.step in graded]
     except LessonError as error:
         return _report(lesson, loaded.path, (), error=str(error))
-    try:
+
+    def analyse() -> tuple[Source, dict[str, StepResult]]:
         source = Source(loaded.path, loaded.text, app=lesson.app_attr)
-    except Exception as error:  # libcst rejects a few things Python accepts
-        problem = FileProblem(f"The grader cannot read {loaded.path.name}: {error}".splitlines()[0])
-        return _report(lesson, loaded.path, _file_problem_steps(steps, problem))
-    source.attach_served(lambda: app.served_app(import_timeout))
-    results: dict[str, StepResult] = {}
+        source.attach_served(lambda: app.served_app(import_timeout))
+        return source, {spec.step: _run(lesson, spec, source) for spec in specs if not spec.live}
+
     try:
-        for spec in specs:
-            if not spec.live:
-                results[spec.step] = _run(lesson, spec, source)
+        check_size(loaded.text)
+        # A check may wait for the app to load (runtime_app): that wait is within the bound.
+        source, results = within(2 * import_timeout, analyse)
+    except LessonError as error:
+        return _report(lesson, loaded.path, (), error=str(error))
+    except TooComplex as error:
+        return _report(lesson, loaded.path, _file_problem_steps(steps, _too_complex(loaded.path.name, str(error))))
+    except (RecursionError, MemoryError):
+        return _report(lesson, loaded.path, _file_problem_steps(steps, _too_complex(loaded.path.name, "too deeply nested")))
+    except Exception as error:  # libcst rejects a few things Python accepts
+        problem = FileProblem(clean(f"The grader cannot read {loaded.path.name}: {error}".splitlines()[0], 500))
+        return _report(lesson, loaded.path, _file_problem_steps(steps, problem))
+    try:
         live = [spec for spec in specs if spec.live]
         if live:
             if chromium is not None:
@@ -152,6 +192,8 @@ def _run(lesson: Lesson, spec: CheckSpec, subject: object) -> StepResult:
         return _failed(lesson, spec.step, failure)
     except Skip as skip:
         return StepResult(step.id, step.title, Status.SKIP, str(skip))
+    except (RecursionError, MemoryError):  # the learner's file nests too deep for the analysis
+        raise TooComplex("an expression nested too deeply") from None
     except Exception as error:
         frame = traceback.extract_tb(error.__traceback__)[-1]
         raise LessonError(
@@ -194,6 +236,14 @@ def _failed(lesson: Lesson, step_id: str, failure: Failure) -> StepResult:
     # A failure's own hint stands in for the step's first, generic one.
     more = step.hints[1:]
     return StepResult(step.id, step.title, Status.FAIL, failure.message, failure.line, hint, failure.details, more)
+
+
+def _too_complex(name: str, why: str) -> FileProblem:
+    return FileProblem(
+        f"{name} is too large or too intricate for the grader to analyse ({why}); an exercise file "
+        "is a few dozen lines.",
+        hint="Keep only the exercise's code in the file (move experiments to another file), then grade again.",
+    )
 
 
 def _file_problem_steps(steps: tuple[Step, ...], problem: FileProblem) -> tuple[StepResult, ...]:

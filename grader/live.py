@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import http.client
+import socket
+import threading
 import shlex
 import shutil
 import sys
@@ -12,6 +14,7 @@ from pathlib import Path
 
 from grader.checks import Failure
 from grader.served import ServedApp
+from grader.text_safety import clean, one_line
 from grader.server import OutputBuffer
 from grader.source import Source
 
@@ -66,7 +69,7 @@ class Response:
 
     @property
     def text(self) -> str:
-        return self.body.decode("utf-8", "replace")
+        return clean(self.body.decode("utf-8", "replace"), MAX_BODY)
 
     @property
     def status_line(self) -> str:
@@ -88,7 +91,7 @@ def start_command(file: Path) -> str:
     uvicorn = "uvicorn" if shutil.which("uvicorn") else _shown(Path(sys.executable).with_name("uvicorn"))
     folder = _shown(file.resolve().parent)
     app_dir = "" if folder == "." else f" --app-dir {shlex.quote(folder)}"
-    return f"{uvicorn} {file.stem}:app{app_dir}"
+    return one_line(f"{uvicorn} {file.stem}:app{app_dir}")  # a folder's name may hold control characters
 
 
 def _shown(path: Path) -> str:
@@ -100,6 +103,15 @@ def _shown(path: Path) -> str:
 
 def _library_frame(line: str) -> bool:
     return any(marker in line for marker in ("site-packages", "dist-packages", "/lib/python", "<frozen"))
+
+
+def _cut(connection: http.client.HTTPConnection, expired: threading.Event) -> None:
+    expired.set()
+    if connection.sock is not None:
+        try:
+            connection.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
 class LiveApp:
@@ -126,25 +138,34 @@ class LiveApp:
         sent = tuple((headers or {}).items())
         mark = self._output.total
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+        # The socket timeout bounds each read; this bounds the whole exchange, so an app that
+        # trickles its answer a byte at a time cannot stretch it.
+        expired = threading.Event()
+        cutoff = threading.Timer(self.timeout, _cut, args=(connection, expired))
+        cutoff.start()
         try:
             connection.request(method, path, body=body, headers=dict(sent))
             answer = connection.getresponse()
             data = answer.read(MAX_BODY)
+            if expired.is_set():
+                raise TimeoutError
             result = Response(
-                method, path, sent, answer.status, answer.reason, tuple(answer.getheaders()), data
+                method, path, sent, answer.status, clean(answer.reason, 200),
+                tuple((clean(key, 200), clean(value, 8192)) for key, value in answer.getheaders()[:200]), data,
             )
-        except TimeoutError:
+        except (OSError, http.client.HTTPException) as error:  # TimeoutError is an OSError
+            if isinstance(error, TimeoutError) or expired.is_set():
+                raise Failure(
+                    f"Your app did not answer {method} {path} within {self.timeout:g} seconds.",
+                    hint="Look for code in that endpoint that waits forever (a loop, a sleep, "
+                    "or a call that never returns).",
+                ) from None
             raise Failure(
-                f"Your app did not answer {method} {path} within {self.timeout:g} seconds.",
-                hint="Look for code in that endpoint that waits forever (a loop, a sleep, "
-                "or a call that never returns).",
-            ) from None
-        except (ConnectionError, http.client.HTTPException, OSError) as error:
-            raise Failure(
-                f"Your app closed the connection instead of answering {method} {path} ({error}).",
+                f"Your app closed the connection instead of answering {method} {path} ({clean(str(error), 300)}).",
                 details=self._output_tail(mark),
             ) from None
         finally:
+            cutoff.cancel()
             connection.close()
         if result.status >= 500:
             self._output.wait_quiet(mark)  # the app's traceback may still be on its way

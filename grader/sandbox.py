@@ -124,7 +124,8 @@ def _bwrap_prefix() -> tuple[str, ...]:
         args += ["--ro-bind", folder, folder]
     for name in RUNNER_SCRIPTS:
         args += ["--ro-bind", str(GRADER_DIR / name), f"{RUNNER_DIR_INSIDE}/{name}"]
-    return (*args, "--chdir", "/tmp", "--")
+    # Everything bwrap built is read-only; each submission mounts its own small /tmp and /dev/shm.
+    return (*args, "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/tmp", "--")
 
 
 def _python_dirs() -> list[str]:

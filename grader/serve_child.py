@@ -146,14 +146,20 @@ def _frames(error: BaseException, app_dir: Path) -> list[dict[str, Any]]:
     for frame in traceback.extract_tb(error.__traceback__):
         file = Path(frame.filename)
         if file.is_absolute() and app_dir in file.parents and GRADER_DIR not in (file.parent, *file.parents):
-            frames.append({"file": file.name, "line": frame.lineno, "code": frame.line or "", "function": frame.name})
+            frames.append({"file": file.name, "line": frame.lineno or 0, "code": (frame.line or "")[:300], "function": frame.name})
     if isinstance(error, SyntaxError) and error.filename and error.lineno:
         frames.append({"file": Path(error.filename).name, "line": error.lineno, "code": (error.text or "").strip(), "function": ""})
     return frames[-6:]
 
 
 def _exception_line(error: BaseException) -> str:
-    return "".join(traceback.format_exception_only(type(error), error)).strip().splitlines()[-1]
+    try:
+        text = "".join(traceback.format_exception_only(type(error), error)).strip()
+    except Exception:  # a message whose str() raises
+        text = type(error).__name__
+    lines = text.splitlines() or [type(error).__name__]
+    last = lines[-1]
+    return last if len(last) <= 2000 else last[:2000] + f" [... {len(last) - 2000} more characters]"
 
 
 def _exit_code(code: object) -> int | str | None:

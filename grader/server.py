@@ -345,6 +345,7 @@ class WarmWorker:
 
     def _replace(self) -> None:
         """Kill this worker (stopped, dead or confused) with everything it started; launch another."""
+        sys.stderr.write("grade: the grader's worker process stopped answering; starting a new one.\n")
         self._stop_process()
         self._launch()
 

@@ -20,3 +20,8 @@ def clean(text: str, limit: int = DEFAULT_LIMIT) -> str:
     if len(text) > limit:
         text = text[:limit] + f" [... {len(text) - limit} more characters]"
     return _UNSAFE.sub("?", text.replace("\r\n", "\n"))
+
+
+def one_line(text: str, limit: int = 500) -> str:
+    """`clean`, and on one line: for names (a file or folder name may hold a line break)."""
+    return clean(text, limit).replace("\n", "?").replace("\t", " ")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from grader.course import Course
 from grader.lesson import Lesson
+from grader.text_safety import one_line
 from grader.results import Outcome, Report, Status
 
 if TYPE_CHECKING:
@@ -37,10 +38,11 @@ class View:
 
     @property
     def shown_file(self) -> str:
+        """The file's name as shown, cleaned: a name may carry control characters."""
         try:
-            return str(self.path.resolve().relative_to(Path.cwd().resolve()))
+            return one_line(str(self.path.resolve().relative_to(Path.cwd().resolve())))
         except ValueError:
-            return str(self.path)
+            return one_line(str(self.path))
 
     @property
     def interactive(self) -> bool:

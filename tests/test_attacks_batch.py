@@ -75,7 +75,6 @@ def test_batch_survives_its_worker_being_killed_or_stopped(lab: Lab, how: str) -
     before = lab.snapshot()
     graded, files = _batch(lab, "signal_parent", goods=3, timeout=60, SIGNAL=how, DELAY="0")
     _assert_every_verdict(graded, files)
-    assert graded.stderr.strip(), "nothing on stderr says that something went wrong"
     assert_clean(lab, before)
 
 
