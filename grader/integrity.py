@@ -263,7 +263,12 @@ def check_install_command(record_now: bool) -> int:
 
     path = manifest_path()
     if record_now or not path.exists():
-        count = record(path)
+        try:
+            count = record(path)
+        except OSError as error:
+            click.echo(f"grade: cannot record the install's manifest at {path}: {error.strerror}. "
+                       "Set $GRADER_MANIFEST (or $XDG_STATE_HOME) to a place you may write.", err=True)
+            return 2
         first = "" if record_now else "No manifest was recorded yet, so this install is trusted as it is now: "
         click.echo(f"{first}Recorded {count} paths of the grader and its virtualenv in {path}.")
         click.echo("Later runs of grade --check-install compare the install with them.")

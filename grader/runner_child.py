@@ -39,6 +39,7 @@ def enter(bundle_fd: int, cgroup_fds: list[int], close_fds: list[int]) -> Path:
 
     The caller continues as PID 1 of the new namespaces; the process that called this
     stays outside only to wait for it and exit with its status."""
+    _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the worker gone, this submission goes too
     for fd in cgroup_fds:
         try:
             os.write(fd, b"0")  # "0" is the writer itself; the grader opened the file
