@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import tokenize
 import warnings
@@ -42,9 +43,9 @@ def read_learner_file(path: Path) -> LearnerFile | FileProblem:
             f"{name} is {refused.kind}, not a file of your own: the grader only grades a regular file.",
             hint=f"Replace {name} with a real file holding your code (copy the code in, do not link to it).",
         )
-    if len(data) > MAX_BYTES:
+    if len(data) > MAX_BYTES:  # only the first MAX_BYTES + 1 were read: the size says the rest
         return FileProblem(
-            f"{name} is {_size(len(data))}; an exercise file is a few kilobytes, and the grader "
+            f"{name} is {_size(os.stat(path, follow_symlinks=False).st_size)}; an exercise file is a few kilobytes, and the grader "
             f"reads files of up to {_size(MAX_BYTES)}.",
             hint="Did you paste something large by mistake? Remove it and grade again.",
         )

@@ -26,6 +26,8 @@ def kill_tree(pid: int) -> None:
 
 
 def descendants(pid: int) -> list[int]:
+    if not _proc_is_ours():
+        return []  # its numbers are another PID namespace's: the process group must do
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else ():
         if not entry.name.isdigit():
@@ -43,3 +45,11 @@ def descendants(pid: int) -> list[int]:
                 found.append(child)
                 pending.append(child)
     return found
+
+
+def _proc_is_ours() -> bool:
+    """Whether /proc numbers processes as this process's PID namespace does."""
+    try:
+        return os.readlink("/proc/self") == str(os.getpid())
+    except OSError:
+        return False

@@ -44,6 +44,10 @@ SYSTEM_FILES = (
 class Sandbox:
     kind: str  # "bubblewrap", "namespaces" or "none"
     note: str | None = None  # what is not protected, said once
+    # Whether bwrap may mount a /proc of its own: some containers cover parts of theirs, and
+    # then the kernel refuses a new one to a user namespace. The worker (grader code) then
+    # sees the host's, and each submission covers it with an empty one (runner_child.py).
+    proc: bool = True
 
     @property
     def private(self) -> bool:
@@ -52,7 +56,7 @@ class Sandbox:
 
     def wrap(self) -> list[str]:
         """The prefix that starts a process inside the outer sandbox (none without bwrap)."""
-        return list(_bwrap_prefix()) if self.kind == "bubblewrap" else []
+        return list(_bwrap_prefix(self.proc)) if self.kind == "bubblewrap" else []
 
 
     def script(self, name: str) -> str:
@@ -81,9 +85,10 @@ def find_sandbox() -> Sandbox:
     cap = "namespaces" if cap == "unshare" else cap  # the older name
     allowed = KINDS[KINDS.index(cap) :] if cap in KINDS else KINDS
     namespaces = _namespaces_work()
-    bubblewrap = Sandbox("bubblewrap")
-    if "bubblewrap" in allowed and namespaces and shutil.which("bwrap") and _works(bubblewrap):
-        return bubblewrap
+    if "bubblewrap" in allowed and namespaces and shutil.which("bwrap"):
+        for bubblewrap in (Sandbox("bubblewrap"), Sandbox("bubblewrap", proc=False)):
+            if _works(bubblewrap):
+                return bubblewrap
     if "namespaces" in allowed and namespaces:
         why = "bubblewrap is not installed" if not shutil.which("bwrap") else "bubblewrap does not work here"
         return Sandbox(
@@ -101,12 +106,12 @@ def find_sandbox() -> Sandbox:
     )
 
 
-@lru_cache(maxsize=1)
-def _bwrap_prefix() -> tuple[str, ...]:
+@lru_cache(maxsize=2)
+def _bwrap_prefix(proc: bool) -> tuple[str, ...]:
     """bwrap's arguments: an empty root, the runtime read-only, nothing else of the host."""
     args = [
         "bwrap", "--unshare-all", "--die-with-parent", "--new-session",
-        "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--dir", "/var/tmp",
+        "--dev", "/dev", *(("--proc", "/proc") if proc else ("--bind", "/proc", "/proc")), "--tmpfs", "/tmp", "--dir", "/var/tmp",
     ]
     for folder in SYSTEM_DIRS:
         if os.path.islink(folder):

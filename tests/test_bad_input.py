@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import GRADE, ROOT, processes_mentioning, run_grade
+from grader.process_tree import descendants
+
+from tests.conftest import GRADE, ROOT, run_grade
 
 LESSON = "cors-headers"
 SOLUTION = (ROOT / "solution" / LESSON / "main.py").read_bytes()
@@ -179,6 +181,40 @@ def _wait_for(condition, seconds: float) -> bool:
     return condition()
 
 
+def _loading(grade: subprocess.Popen, marker: Path, sandbox: str) -> list[int]:
+    """Wait until the learner's file is loading; the grade's processes then (host pids).
+    Sandboxed, the file cannot reach the test's folder: its process's age says it instead."""
+    def started() -> bool:
+        if sandbox == "--no-sandbox":
+            return marker.exists()
+        children = [pid for pid in descendants(grade.pid) if b"serve_child" in _cmdline(pid)]
+        return bool(children) and time.monotonic() - first_seen.setdefault("t", time.monotonic()) > 1.5
+
+    first_seen: dict[str, float] = {}
+    assert _wait_for(started, 30), "the learner's file never began loading"
+    return descendants(grade.pid)
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _alive(pids: list[int]) -> list[int]:
+    alive = []
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state != "Z":
+            alive.append(pid)
+    return alive
+
+
+@pytest.mark.parametrize("sandbox", ["--sandbox", "--no-sandbox"])
 @pytest.mark.parametrize(
     ("name", "sig", "whole_group"),
     [
@@ -188,13 +224,13 @@ def _wait_for(condition, seconds: float) -> bool:
     ],
 )
 def test_interrupted_grade_stops_the_app(
-    name: str, sig: signal.Signals, whole_group: bool, tmp_path: Path, no_leftovers: list[str]
+    name: str, sig: signal.Signals, whole_group: bool, sandbox: str, tmp_path: Path, no_leftovers: list[str]
 ) -> None:
     path = tmp_path / "main.py"
     path.write_text(HANGS_AT_IMPORT)
     no_leftovers.append(str(path))
     grade = subprocess.Popen(
-        [str(GRADE), str(path), "--lesson", LESSON, "--timeout", "60"],
+        [str(GRADE), str(path), "--lesson", LESSON, "--timeout", "60", sandbox],
         cwd=ROOT,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -203,9 +239,8 @@ def test_interrupted_grade_stops_the_app(
         start_new_session=True,  # a group of its own, like a job a terminal runs
     )
     try:
-        started = _wait_for((tmp_path / "loading").exists, 30)
-        assert started, "the learner's file never began loading"
-        assert processes_mentioning(str(path)), "no process runs the learner's file"
+        family = _loading(grade, tmp_path / "loading", sandbox)
+        assert family, "no process runs the learner's file"
         if whole_group:
             os.killpg(grade.pid, sig)
         else:
@@ -218,14 +253,16 @@ def test_interrupted_grade_stops_the_app(
     _no_traceback(stdout, stderr)
     assert grade.returncode == 130, stdout + stderr
     assert "interrupted" in stderr
+    assert _wait_for(lambda: not _alive(family), 10), f"left running: {_alive(family)}"
 
 
-def test_killed_grade_takes_the_app_with_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sandbox", ["--sandbox", "--no-sandbox"])
+def test_killed_grade_takes_the_app_with_it(tmp_path: Path, sandbox: str) -> None:
     """Even SIGKILL, which the grader cannot catch, must not leave the learner's app running."""
     path = tmp_path / "main.py"
     path.write_text(HANGS_AT_IMPORT)
     grade = subprocess.Popen(
-        [str(GRADE), str(path), "--lesson", LESSON, "--timeout", "60"],
+        [str(GRADE), str(path), "--lesson", LESSON, "--timeout", "60", sandbox],
         cwd=ROOT,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
@@ -233,11 +270,11 @@ def test_killed_grade_takes_the_app_with_it(tmp_path: Path) -> None:
         start_new_session=True,
     )
     try:
-        assert _wait_for((tmp_path / "loading").exists, 30), "the learner's file never began loading"
+        family = _loading(grade, tmp_path / "loading", sandbox)
         grade.kill()
         grade.wait(timeout=30)
         # The child learns of its parent's death from the kernel; give it a moment to go.
-        assert _wait_for(lambda: not processes_mentioning(str(path)), 10), processes_mentioning(str(path))
+        assert _wait_for(lambda: not _alive(family), 10), f"left running: {_alive(family)}"
     finally:
         if grade.poll() is None:
             grade.kill()
