@@ -95,3 +95,6 @@ def course_copy(tmp_path: Path) -> Path:
     for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "course"]):
         subprocess.run(["git", *command], cwd=root, env=git_env, check=True, capture_output=True)
     return root
+
+
+from tests.attack_kit import lab  # noqa: E402, F401  (the throwaway course hostile submissions are graded in)

@@ -1,0 +1,296 @@
+"""A throwaway course and virtualenv to grade hostile submissions in.
+
+An attack that works must not damage the real checkout or the real virtualenv, so every
+attack test grades from a copy: the course (grader/, lessons/, exercise/, solution/) copied
+into a temporary folder, and a virtualenv of its own made without pip, whose one .pth file
+puts the copy and the real venv's site-packages on sys.path (it starts in a second).
+Hostile submissions are the lesson's untouched starter with an attack appended
+(tests/attacks/*.py), so the true verdict is always "fail".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import site
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ATTACKS = Path(__file__).resolve().parent / "attacks"
+LESSON = "cors-headers"
+STARTER = ROOT / "exercise" / LESSON / "main.py"
+SOLUTION = ROOT / "solution" / LESSON / "main.py"
+COPIED = ("grader", "lessons", "exercise", "solution")
+# New files that a grade may legitimately leave in the course: the learner's progress.
+ALLOWED_NEW = {".grader-progress.json"}
+
+
+@dataclass
+class Graded:
+    code: int | None  # None when the grade had to be killed
+    stdout: str
+    stderr: str
+    timed_out: bool
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    def json_lines(self) -> list[dict[str, Any]]:
+        """stdout as one JSON object per line; fails the test on anything else (a forged or
+        broken line is exactly what these tests look for)."""
+        lines = [line for line in self.stdout.splitlines() if line.strip()]
+        parsed = []
+        for line in lines:
+            try:
+                parsed.append(json.loads(line))
+            except ValueError:
+                pytest.fail(f"stdout holds a line that is not JSON: {line[:300]!r}\nstderr: {self.stderr[-2000:]}")
+        return parsed
+
+    def only_json(self) -> dict[str, Any]:
+        """The single JSON object a one-file `--json` grade prints."""
+        lines = self.json_lines()
+        assert len(lines) == 1, f"expected one JSON object on stdout, got {len(lines)}: {self.stdout[:2000]!r}"
+        return lines[0]
+
+
+@dataclass
+class Lab:
+    """One throwaway course + venv, and everything a test needs to attack it."""
+
+    root: Path
+    course: Path
+    venv: Path
+    home: Path
+    submissions: Path
+    marker: str
+    secret: str  # planted in the grader's environment and the reference solution
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def python(self) -> Path:
+        return self.venv / "bin" / "python"
+
+    @property
+    def site_packages(self) -> Path:
+        return next((self.venv / "lib").glob("python3*/site-packages"))
+
+    # -- submissions ------------------------------------------------------------
+
+    def hostile(self, name: str, attack: str, base: Path = STARTER, **values: object) -> Path:
+        """`base` (the starter by default) with tests/attacks/`attack`.py appended; each
+        `KEY=value` replaces the string "__KEY__" in the attack's text."""
+        text = (ATTACKS / "_prelude.py").read_text() + "\n" + (ATTACKS / f"{attack}.py").read_text()
+        values = {"MARKER": self.marker, **values}
+        for key, value in values.items():
+            text = text.replace(f"__{key}__", str(value))
+        return self.write(name, base.read_text() + "\n\n# --- appended by the attacker ---\n" + text)
+
+    def good(self, name: str) -> Path:
+        return self.write(name, SOLUTION.read_text())
+
+    def write(self, name: str, text: str) -> Path:
+        path = self.submissions / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return path
+
+    # -- grading ----------------------------------------------------------------
+
+    def grade(
+        self, *args: str | Path, timeout: float = 60, env: dict[str, str] | None = None, cwd: Path | None = None
+    ) -> Graded:
+        """`python -m grader ARGS` from the throwaway venv, killed with its whole process
+        group (and anything of this lab's left behind) if it outlives `timeout`."""
+        return run_bounded(
+            [str(self.python), "-m", "grader", *map(str, args)],
+            cwd=cwd or self.course,
+            env={**self.env, **(env or {})},
+            timeout=timeout,
+            lab=self,
+        )
+
+    # -- what changed -----------------------------------------------------------
+
+    def snapshot(self) -> dict[str, str]:
+        """Hashes of every file of the course copy, its venv and HOME."""
+        found: dict[str, str] = {}
+        for top in (self.course, self.venv, self.home):
+            for folder, dirs, files in os.walk(top):
+                for name in files + [d for d in dirs if (Path(folder) / d).is_symlink()]:
+                    path = Path(folder) / name
+                    found[str(path)] = _digest(path)
+        return found
+
+    def changes(self, before: dict[str, str]) -> list[str]:
+        """Files changed, removed or added since `before` (see ALLOWED_NEW)."""
+        after = self.snapshot()
+        changed = [f"changed: {p}" for p in before if p in after and after[p] != before[p]]
+        removed = [f"removed: {p}" for p in before if p not in after]
+        added = [f"added: {p}" for p in after if p not in before and Path(p).name not in ALLOWED_NEW]
+        return changed + removed + added
+
+    def leftovers(self, wait: float = 3.0) -> list[str]:
+        """Processes of this lab still running after a grade (given `wait` seconds to go)."""
+        deadline = time.monotonic() + wait
+        while True:
+            found = self._processes()
+            if not found or time.monotonic() > deadline:
+                return [line for _, line in found]
+            time.sleep(0.1)
+
+    def kill_leftovers(self) -> None:
+        for pid, _ in self._processes():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+    def _processes(self) -> list[tuple[int, str]]:
+        """Live processes whose command line or environment names this lab or its marker."""
+        needles = (str(self.root).encode(), self.marker.encode())
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or int(entry.name) == os.getpid():
+                continue
+            try:
+                cmdline = (entry / "cmdline").read_bytes()
+                environ = (entry / "environ").read_bytes()
+                state = next((l for l in (entry / "status").read_text().splitlines() if l.startswith("State:")), "")
+            except OSError:
+                continue
+            if "zombie" in state:
+                continue
+            if any(needle in cmdline or needle in environ for needle in needles):
+                found.append((int(entry.name), cmdline.replace(b"\0", b" ").decode("utf-8", "replace")[:300]))
+        return found
+
+
+def _digest(path: Path) -> str:
+    if path.is_symlink():
+        return "link:" + os.readlink(path)
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as error:
+        return f"unreadable: {error}"
+
+
+def run_bounded(
+    command: list[str], *, cwd: Path, env: dict[str, str], timeout: float, lab: Lab | None = None, stdin: Any = None
+) -> Graded:
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdin=stdin if stdin is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    timed_out = False
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        _kill_group(process.pid)
+        if lab is not None:
+            lab.kill_leftovers()
+        try:
+            out, err = process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:  # a stopped descendant may hold the pipes open
+            out, err = b"", b""
+    finally:
+        _kill_group(process.pid)
+    return Graded(
+        None if timed_out else process.returncode,
+        out.decode("utf-8", "replace"),
+        err.decode("utf-8", "replace"),
+        timed_out,
+    )
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+def make_lab(base: Path) -> Lab:
+    marker = "atk" + secrets.token_hex(6)
+    course = base / "course"
+    secret = "SECRET" + secrets.token_hex(8)
+    copy_course(course, secret)
+    venv = base / "venv"
+    make_venv(venv, course)
+    home = base / "home"
+    home.mkdir()
+    submissions = base / "submissions"
+    submissions.mkdir()
+    env = {key: value for key, value in os.environ.items() if key not in {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME"}}
+    env.update(
+        PYTHONDONTWRITEBYTECODE="1",  # so any .pyc that appears was written by an attacker
+        HOME=str(home),
+        NO_COLOR="1",
+        GRADER_TEST_SECRET=secret,  # the grader's environment: a token no submission may read
+        PATH=f"{venv / 'bin'}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+    )
+    return Lab(base, course, venv, home, submissions, marker, secret, env)
+
+
+def copy_course(course: Path, secret: str) -> None:
+    """The course's files, with `secret` planted in the reference solution (no submission
+    may ever see it)."""
+    for folder in COPIED:
+        shutil.copytree(ROOT / folder, course / folder, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copy2(ROOT / "pyproject.toml", course / "pyproject.toml")
+    solution = course / "solution" / LESSON / "main.py"
+    solution.write_text(solution.read_text() + f"\n# instructor's note: {secret}\n")
+
+
+def make_venv(venv: Path, course: Path, seen_as: Path | None = None, venv_seen_as: Path | None = None) -> None:
+    """A venv without pip whose .pth file adds `course` and the real venv's packages, with
+    a `grade` script. `seen_as`/`venv_seen_as`: where they will be seen (a bind mount)."""
+    base_python = getattr(sys, "_base_executable", sys.executable)
+    subprocess.run([base_python, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=60)
+    packages = next((venv / "lib").glob("python3*/site-packages"))
+    lines = [str(seen_as or course), *site.getsitepackages()]
+    (packages / "_course.pth").write_text("\n".join(lines) + "\n")
+    grade = venv / "bin" / "grade"
+    python = (venv_seen_as or venv) / "bin" / "python"
+    grade.write_text(f"#!{python}\nimport sys\nfrom grader.cli import main\nsys.exit(main())\n")
+    grade.chmod(0o755)
+
+
+@pytest.fixture
+def lab(tmp_path: Path) -> Iterator[Lab]:
+    made = make_lab(tmp_path)
+    try:
+        yield made
+    finally:
+        made.kill_leftovers()
+        for stray in Path("/dev/shm").glob(f"*{made.marker}*"):
+            shutil.rmtree(stray, ignore_errors=True) if stray.is_dir() else stray.unlink(missing_ok=True)
+        for stray in Path("/tmp").glob(f"*{made.marker}*"):
+            shutil.rmtree(stray, ignore_errors=True) if stray.is_dir() else stray.unlink(missing_ok=True)
+
+
+def assert_clean(lab: Lab, before: dict[str, str]) -> None:
+    """Nothing changed outside the submissions, and nothing of the grade still runs."""
+    assert lab.changes(before) == [], "files changed outside the submissions' copies"
+    assert lab.leftovers() == [], "processes left running"
+    strays = [str(p) for top in ("/tmp", "/dev/shm") for p in Path(top).glob(f"*{lab.marker}*")]
+    assert strays == [], "files left in the host's shared folders"
