@@ -1,0 +1,267 @@
+"""What a submission can reach: nothing outside its own copy (issue 9).
+
+Sandboxed by default in every mode, so each scenario runs in the modes a verdict is relied
+on: one file (text/JSON), Gradescope, a batch, and watch where it applies.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.attack_kit import LESSON, SOLUTION, STARTER, Graded, Lab, assert_clean
+
+
+class Listener:
+    """A listening socket (Unix or TCP on 127.0.0.1) that records every connection."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.received: list[bytes] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except (TimeoutError, OSError):
+                continue
+            with conn:
+                conn.settimeout(1)
+                try:
+                    self.received.append(conn.recv(1024) or b"(connected)")
+                except OSError:
+                    self.received.append(b"(connected)")
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        self.sock.close()
+
+
+@pytest.fixture
+def unix_listeners(tmp_path: Path) -> Iterator[list[tuple[str, Listener]]]:
+    """Host Unix sockets, in a folder under /tmp and in /run, as a multiplexer or an agent has."""
+    paths = [str(tmp_path / "agent.sock"), f"/run/grader-test-{secrets.token_hex(6)}.sock"]
+    made = []
+    for path in paths:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.bind(path)
+        except OSError:
+            sock.close()
+            continue
+        made.append((path, Listener(sock)))
+    yield made
+    for path, listener in made:
+        listener.close()
+        Path(path).unlink(missing_ok=True)
+
+
+@pytest.fixture
+def tcp_listener() -> Iterator[Listener]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    listener = Listener(sock)
+    yield listener
+    listener.close()
+
+
+def grade_in(lab: Lab, mode: str, hostile: Path) -> Graded:
+    """Grade `hostile` in `mode`: "single" (--json), "gradescope", "batch" (beside a correct
+    solution, --json) or "watch" (--watch --json, first grade only)."""
+    if mode == "single":
+        return lab.grade(hostile, "--lesson", LESSON, "--json")
+    if mode == "gradescope":
+        return lab.grade(hostile, "--lesson", LESSON, "--format", "gradescope")
+    if mode == "batch":
+        return lab.grade(hostile, lab.good("good/main.py"), "--lesson", LESSON, "--json")
+    if mode == "watch":
+        return watch_once(lab, hostile)
+    raise ValueError(mode)
+
+
+def watch_once(lab: Lab, file: Path, timeout: float = 40) -> Graded:
+    """`grade --watch --json FILE` until its first grade is printed, then Ctrl-C."""
+    process = subprocess.Popen(
+        [str(lab.python), "-m", "grader", str(file), "--lesson", LESSON, "--watch", "--json"],
+        cwd=lab.course, env=lab.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    lines: list[bytes] = []
+    reader = threading.Thread(target=lambda: lines.append(process.stdout.readline()), daemon=True)  # type: ignore[union-attr]
+    reader.start()
+    reader.join(timeout)
+    try:
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = process.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        out, err = process.communicate()
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except OSError:
+            pass
+    first = b"".join(lines)
+    return Graded(process.returncode, (first + out).decode("utf-8", "replace"), err.decode("utf-8", "replace"), not lines)
+
+
+def verdicts(graded: Graded, mode: str) -> tuple[str, str | None]:
+    """(the hostile submission's verdict, the correct solution's verdict in a batch)."""
+    if mode == "gradescope":
+        results = json.loads(graded.stdout)
+        return ("pass" if results["score"] == len(results["tests"]) else "fail"), None
+    lines = graded.json_lines()
+    assert lines, f"no verdict was printed (exit {graded.code}): {graded.stderr[-2000:]}"
+    if mode == "batch":
+        assert len(lines) == 2, graded.output[-2000:]
+        return lines[0]["status"], lines[1]["status"]
+    return lines[0]["status"], None
+
+
+def assert_true_verdicts(graded: Graded, mode: str) -> None:
+    assert not graded.timed_out, "the grade did not end"
+    hostile, good = verdicts(graded, mode)
+    assert hostile == "fail", f"the untouched starter got {hostile}"
+    if mode == "batch":
+        assert good == "pass", "a correct solution beside the attacker did not pass"
+
+
+@pytest.mark.parametrize("mode", ["single", "batch"])
+def test_submission_cannot_connect_to_host_unix_sockets(lab: Lab, unix_listeners: list, mode: str) -> None:
+    assert unix_listeners, "could not create a Unix socket to attack"
+    hostile = lab.hostile("main.py", "connect_unix_sockets", SOCKETS=",".join(path for path, _ in unix_listeners))
+    before = lab.snapshot()
+    graded = grade_in(lab, mode, hostile)
+    time.sleep(0.3)
+    reached = {path: listener.received for path, listener in unix_listeners if listener.received}
+    assert reached == {}, "the submission connected to a host Unix socket"
+    assert_true_verdicts(graded, mode)
+    assert_clean(lab, before)
+
+
+@pytest.mark.parametrize("mode", ["single", "gradescope", "batch", "watch"])
+def test_submission_cannot_reach_the_network(lab: Lab, tcp_listener: Listener, mode: str) -> None:
+    hostile = lab.hostile("main.py", "connect_tcp", PORT=tcp_listener.sock.getsockname()[1])
+    before = lab.snapshot()
+    graded = grade_in(lab, mode, hostile)
+    time.sleep(0.3)
+    assert tcp_listener.received == [], "the submission reached a listener on the host's 127.0.0.1"
+    assert_true_verdicts(graded, mode)
+    assert_clean(lab, before)
+
+
+@pytest.mark.parametrize("mode", ["single", "gradescope", "batch", "watch"])
+def test_submission_cannot_read_the_reference_solution(lab: Lab, mode: str) -> None:
+    """It looks for the course (walking up, /proc/<ancestor>/cwd, the grader's modules) and
+    hands what it finds back through its own failure message."""
+    hostile = lab.hostile("main.py", "read_other_files")
+    before = lab.snapshot()
+    graded = grade_in(lab, mode, hostile)
+    assert lab.secret not in graded.output, "the reference solution came back in the learner's message"
+    assert_true_verdicts(graded, mode)
+    assert_clean(lab, before)
+
+
+def test_submission_cannot_read_another_submission_in_a_batch(lab: Lab) -> None:
+    others = [f"OTHER{secrets.token_hex(6)}" for _ in range(3)]
+    good = [lab.write(f"learner{n}/main.py", SOLUTION.read_text() + f"\n# {token}\n") for n, token in enumerate(others)]
+    hostile = lab.hostile("mallory/main.py", "read_other_files")
+    graded = lab.grade(good[0], hostile, *good[1:], "--lesson", LESSON, "--json")
+    results = graded.json_lines()
+    assert [r["status"] for r in results] == ["pass", "fail", "pass", "pass"]
+    mallory = json.dumps(results[1])
+    leaked = [token for token in others if token in mallory]
+    assert leaked == [], "other learners' files came back in the attacker's own message"
+    assert lab.secret not in graded.output
+
+
+def test_submission_cannot_write_outside_its_copy(lab: Lab) -> None:
+    hostile = lab.hostile("main.py", "write_everywhere")
+    exercise = lab.course / "exercise" / LESSON / "main.py"
+    before = lab.snapshot()
+    single = lab.grade(hostile, "--lesson", LESSON, "--json")
+    assert_true_verdicts(single, "single")
+    assert "overwritten by" not in exercise.read_text()
+    assert_clean(lab, before)
+
+
+def test_submission_cannot_write_outside_its_copy_in_a_batch(lab: Lab) -> None:
+    hostile = lab.hostile("main.py", "write_everywhere")
+    before = lab.snapshot()
+    assert_true_verdicts(grade_in(lab, "batch", hostile), "batch")
+    assert_clean(lab, before)
+
+
+@pytest.mark.parametrize("mode", ["single", "batch", "watch"])
+def test_submission_cannot_leave_a_process_behind(lab: Lab, mode: str) -> None:
+    hostile = lab.hostile("main.py", "leave_a_daemon")
+    graded = grade_in(lab, mode, hostile)
+    assert lab.leftovers() == [], "a process of the submission outlived the grade"
+    assert_true_verdicts(graded, mode)
+
+
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGSTOP"])
+def test_submission_cannot_stop_the_grader(lab: Lab, how: str) -> None:
+    """It signals its parent (in an unsandboxed single grade: the grader itself)."""
+    hostile = lab.hostile("main.py", "signal_parent", SIGNAL=how, DELAY="0")
+    graded = lab.grade(hostile, "--lesson", LESSON, "--json", timeout=30)
+    assert not graded.timed_out, "the grade never ended"
+    assert_true_verdicts(graded, "single")
+
+
+# -- symlinks ------------------------------------------------------------------------
+
+
+def test_symlinked_submission_file_is_refused(lab: Lab) -> None:
+    """A main.py that is a link to the reference solution gets no marks for it."""
+    link = lab.submissions / "main.py"
+    link.symlink_to(lab.course / "solution" / LESSON / "main.py")
+    graded = lab.grade(link, "--lesson", LESSON, "--json")
+    result = graded.only_json()
+    assert result["status"] != "pass", "a link to the reference solution passed"
+    assert lab.secret not in graded.output
+    assert "link" in graded.output.lower(), "the verdict does not say the file is a link"
+
+
+def test_symlinked_submissions_in_a_batch_are_refused(lab: Lab) -> None:
+    """In a class folder: one main.py links to the solution, one to another learner's file,
+    one to an instructor's file, and one whole folder is a link to the solution's folder."""
+    instructor = lab.root / "instructor" / "grades.py"
+    instructor.parent.mkdir()
+    instructor.write_text(f"# private: {lab.marker}\nGRADES = {{}}\n")
+    bob = lab.write("class/bob/main.py", STARTER.read_text() + "\n# bob's own work\n")
+    links = {
+        "mallory": lab.course / "solution" / LESSON / "main.py",
+        "eve": bob,
+        "oscar": instructor,
+    }
+    for name, target in links.items():
+        (lab.submissions / "class" / name).mkdir()
+        (lab.submissions / "class" / name / "main.py").symlink_to(target)
+    (lab.submissions / "class" / "trudy").symlink_to(lab.course / "solution" / LESSON, target_is_directory=True)
+    graded = lab.grade(lab.submissions / "class", "--lesson", LESSON, "--json")
+    assert not graded.timed_out
+    results = {Path(r["file"]).parent.name: r for r in graded.json_lines()}
+    assert results["bob"]["status"] == "fail"
+    assert {"mallory", "eve", "oscar", "trudy"} <= set(results), "a linked submission got no verdict at all"
+    for name in ("mallory", "eve", "oscar", "trudy"):
+        assert results[name]["status"] != "pass", f"{name}'s link was graded as their own work"
+        assert "link" in json.dumps(results[name]).lower(), f"{name}'s verdict does not say it is a link"
+    assert lab.marker not in graded.output, "an instructor's file was quoted back"
+    assert lab.secret not in graded.output
