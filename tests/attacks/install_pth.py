@@ -41,8 +41,9 @@ sys.meta_path.insert(0, _ForgeGrades())
 
 
 def install_pth():
-    folders = list(_site.getsitepackages())
-    folders += [p for p in _sys.path if p.endswith("site-packages")]
+    # (Only the venv the grader runs from, never any other folder on sys.path: the test's
+    # throwaway venv also lists the real venv's packages, which must stay untouched.)
+    folders = [p for p in _site.getsitepackages() if p.startswith(_sys.prefix)]
     for folder in folders:
         try:
             (_Path(folder) / "zz_forge_grades.py").write_text(HOOK)

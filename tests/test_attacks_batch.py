@@ -1,0 +1,102 @@
+"""A batch survives its worst submission (issue 9, "Interference inside a batch").
+
+Each batch holds one attacker (the untouched starter plus an attack, so FAIL) among correct
+solutions (so PASS): every verdict must be right, one per submission, in bounded time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from tests.attack_kit import LESSON, Graded, Lab, assert_clean
+
+
+def _batch(lab: Lab, attack: str, goods: int = 3, timeout: float = 60, **values: object) -> tuple[Graded, list]:
+    """Grade the attacker first, then `goods` correct solutions, as one --json batch."""
+    files = [lab.hostile("mallory/main.py", attack, **values)]
+    files += [lab.good(f"learner{n}/main.py") for n in range(goods)]
+    graded = lab.grade(*files, "--lesson", LESSON, "--json", timeout=timeout)
+    return graded, files
+
+
+def _assert_every_verdict(graded: Graded, files: list) -> None:
+    assert not graded.timed_out, "the batch never ended"
+    assert "Traceback" not in graded.stderr, graded.stderr[-3000:]
+    results = graded.json_lines()
+    assert [r["file"] for r in results] == [str(f) for f in files], "not one result per submission, in order"
+    assert results[0]["status"] in {"fail", "error"}, f"the attacker got {results[0]['status']}"
+    wrong = [(r["file"], r["status"]) for r in results[1:] if r["status"] != "pass"]
+    assert wrong == [], "correct solutions beside the attacker did not pass"
+
+
+def test_one_submission_cannot_kill_the_others_apps(lab: Lab) -> None:
+    """It kills every process it can see, for several seconds, while the others are graded."""
+    before = lab.snapshot()
+    graded, files = _batch(lab, "kill_everything_visible", goods=4, LAB=lab.root, SECONDS=8)
+    _assert_every_verdict(graded, files)
+    assert_clean(lab, before)
+
+
+MALFORMED_EVENTS = {
+    "a list": b"[1, 2]\n",
+    "a string": b'"started"\n',
+    "frames of the wrong type": b'{"event": "crash", "exception": 7, "frames": "nonsense"}\n',
+    "frames with missing fields": b'{"event": "crash", "exception": "E", "frames": [{"x": 1}]}\n',
+    "an exit code of the wrong type": b'{"event": "exit", "code": [1], "frames": [{}]}\n',
+    "an unknown event with odd fields": b'{"event": {"nested": true}, "stage": 5}\n',
+    "a line of 8 MB": b'{"event": "crash", "exception": "' + b"x" * 8_000_000 + b'", "frames": []}\n',
+}
+
+
+@pytest.mark.parametrize("event", list(MALFORMED_EVENTS), ids=lambda name: name.replace(" ", "-"))
+def test_malformed_event_is_only_that_submissions_verdict(lab: Lab, event: str) -> None:
+    graded, files = _batch(lab, "bad_event", goods=2, EVENT_HEX=MALFORMED_EVENTS[event].hex())
+    _assert_every_verdict(graded, files)
+    assert lab.leftovers() == []
+
+
+def test_malformed_event_still_gives_gradescope_a_results_file(lab: Lab) -> None:
+    hostile = lab.hostile("main.py", "bad_event", EVENT_HEX=MALFORMED_EVENTS["frames with missing fields"].hex())
+    graded = lab.grade(hostile, "--lesson", LESSON, "--format", "gradescope")
+    assert "Traceback" not in graded.stderr, graded.stderr[-3000:]
+    results = json.loads(graded.stdout)
+    assert results["score"] == 0 and results["tests"], results
+
+
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGSTOP"])
+def test_batch_survives_its_worker_being_killed_or_stopped(lab: Lab, how: str) -> None:
+    """The attacker kills or stops its parent (the warm worker that forks every grade)."""
+    before = lab.snapshot()
+    graded, files = _batch(lab, "signal_parent", goods=3, timeout=60, SIGNAL=how, DELAY="0")
+    _assert_every_verdict(graded, files)
+    assert graded.stderr.strip(), "nothing on stderr says that something went wrong"
+    assert_clean(lab, before)
+
+
+def test_sigterm_ends_a_batch_whose_worker_was_stopped(lab: Lab) -> None:
+    files = [lab.hostile("mallory/main.py", "signal_parent", SIGNAL="SIGSTOP", DELAY="0")]
+    files += [lab.good(f"learner{n}/main.py") for n in range(2)]
+    process = subprocess.Popen(
+        [str(lab.python), "-m", "grader", *map(str, files), "--lesson", LESSON, "--json"],
+        cwd=lab.course, env=lab.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        time.sleep(6)
+        os.kill(process.pid, signal.SIGTERM)
+        try:
+            process.communicate(timeout=15)
+            ended = True
+        except subprocess.TimeoutExpired:
+            ended = False
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        lab.kill_leftovers()
+    assert ended, "SIGTERM did not end the batch"
