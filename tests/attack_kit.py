@@ -282,15 +282,20 @@ def lab(tmp_path: Path) -> Iterator[Lab]:
         yield made
     finally:
         made.kill_leftovers()
-        for stray in Path("/dev/shm").glob(f"*{made.marker}*"):
+        for stray in _strays(made):
             shutil.rmtree(stray, ignore_errors=True) if stray.is_dir() else stray.unlink(missing_ok=True)
-        for stray in Path("/tmp").glob(f"*{made.marker}*"):
-            shutil.rmtree(stray, ignore_errors=True) if stray.is_dir() else stray.unlink(missing_ok=True)
+
+
+# The host's shared folders an attack may try to leave files in (named with the lab's marker).
+SHARED_FOLDERS = ("/tmp", "/dev/shm", "/dev", "/run")
+
+
+def _strays(lab: Lab) -> list[Path]:
+    return [path for top in SHARED_FOLDERS for path in Path(top).glob(f"*{lab.marker}*")]
 
 
 def assert_clean(lab: Lab, before: dict[str, str]) -> None:
     """Nothing changed outside the submissions, and nothing of the grade still runs."""
     assert lab.changes(before) == [], "files changed outside the submissions' copies"
     assert lab.leftovers() == [], "processes left running"
-    strays = [str(p) for top in ("/tmp", "/dev/shm") for p in Path(top).glob(f"*{lab.marker}*")]
-    assert strays == [], "files left in the host's shared folders"
+    assert _strays(lab) == [], "files left in the host's shared folders"

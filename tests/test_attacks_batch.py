@@ -96,7 +96,10 @@ def test_sigterm_ends_a_batch_whose_worker_was_stopped(lab: Lab) -> None:
         except subprocess.TimeoutExpired:
             ended = False
     finally:
-        os.killpg(process.pid, signal.SIGKILL)
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         process.communicate()
         lab.kill_leftovers()
     assert ended, "SIGTERM did not end the batch"
