@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import os
 import secrets
 import shutil
@@ -299,3 +300,68 @@ def assert_clean(lab: Lab, before: dict[str, str]) -> None:
     assert lab.changes(before) == [], "files changed outside the submissions' copies"
     assert lab.leftovers() == [], "processes left running"
     assert _strays(lab) == [], "files left in the host's shared folders"
+
+
+# -- grading in every mode a verdict is relied on ---------------------------------------
+
+
+def grade_in(lab: Lab, mode: str, hostile: Path, timeout: float = 60) -> Graded:
+    """Grade `hostile` in `mode`: "single" (--json), "gradescope", "batch" (beside a correct
+    solution, --json) or "watch" (--watch --json, first grade only)."""
+    if mode == "single":
+        return lab.grade(hostile, "--lesson", LESSON, "--json", timeout=timeout)
+    if mode == "gradescope":
+        return lab.grade(hostile, "--lesson", LESSON, "--format", "gradescope", timeout=timeout)
+    if mode == "batch":
+        return lab.grade(hostile, lab.good("good/main.py"), "--lesson", LESSON, "--json", timeout=timeout)
+    if mode == "watch":
+        return watch_once(lab, hostile, timeout)
+    raise ValueError(mode)
+
+
+def watch_once(lab: Lab, file: Path, timeout: float = 40) -> Graded:
+    """`grade --watch --json FILE` until its first grade is printed, then Ctrl-C."""
+    process = subprocess.Popen(
+        [str(lab.python), "-m", "grader", str(file), "--lesson", LESSON, "--watch", "--json"],
+        cwd=lab.course, env=lab.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    lines: list[bytes] = []
+    reader = threading.Thread(target=lambda: lines.append(process.stdout.readline()), daemon=True)  # type: ignore[union-attr]
+    reader.start()
+    reader.join(timeout)
+    try:
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = process.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        out, err = process.communicate()
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except OSError:
+            pass
+    first = b"".join(lines)
+    return Graded(process.returncode, (first + out).decode("utf-8", "replace"), err.decode("utf-8", "replace"), not lines)
+
+
+def verdicts(graded: Graded, mode: str) -> tuple[str, str | None]:
+    """(the hostile submission's verdict, the correct solution's verdict in a batch)."""
+    if mode == "gradescope":
+        assert graded.stdout.strip(), f"no results.json at all (exit {graded.code}): {graded.stderr[-2000:]}"
+        results = json.loads(graded.stdout)
+        return ("pass" if results["score"] == len(results["tests"]) else "fail"), None
+    lines = graded.json_lines()
+    assert lines, f"no verdict was printed (exit {graded.code}): {graded.stderr[-2000:]}"
+    if mode == "batch":
+        assert len(lines) == 2, graded.output[-2000:]
+        return lines[0]["status"], lines[1]["status"]
+    return lines[0]["status"], None
+
+
+def assert_true_verdicts(graded: Graded, mode: str) -> None:
+    assert not graded.timed_out, "the grade did not end"
+    hostile, good = verdicts(graded, mode)
+    assert hostile == "fail", f"the untouched starter got {hostile}"
+    if mode == "batch":
+        assert good == "pass", "a correct solution beside the attacker did not pass"

@@ -15,7 +15,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.attack_kit import LESSON, ROOT, STARTER, Lab, assert_clean, copy_course, make_venv, run_bounded
+from tests.attack_kit import (
+    LESSON,
+    ROOT,
+    STARTER,
+    Lab,
+    assert_clean,
+    assert_true_verdicts,
+    copy_course,
+    grade_in,
+    make_venv,
+    run_bounded,
+)
 
 
 def _assert_true_fail(result: dict) -> None:
@@ -38,6 +49,15 @@ def test_submission_cannot_rewrite_a_grader_module_under_gradescope(lab: Lab) ->
     graded = lab.grade(hostile, "--lesson", LESSON, "--format", "gradescope")
     results = json.loads(graded.stdout)
     assert results["score"] == 0, f"the untouched starter scored {results['score']}"
+    assert_clean(lab, before)
+
+
+@pytest.mark.parametrize("mode", ["batch", "watch"])
+def test_submission_cannot_rewrite_a_grader_module_in_other_modes(lab: Lab, mode: str) -> None:
+    hostile = lab.hostile("main.py", "rewrite_grader_module", THEN="stay")
+    before = lab.snapshot()
+    graded = grade_in(lab, mode, hostile)
+    assert_true_verdicts(graded, mode)
     assert_clean(lab, before)
 
 

@@ -7,11 +7,8 @@ on: one file (text/JSON), Gradescope, a batch, and watch where it applies.
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import signal
 import socket
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -19,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.attack_kit import LESSON, SOLUTION, STARTER, Graded, Lab, assert_clean
+from tests.attack_kit import LESSON, SOLUTION, STARTER, Lab, assert_clean, assert_true_verdicts, grade_in
 
 
 class Listener:
@@ -79,67 +76,6 @@ def tcp_listener() -> Iterator[Listener]:
     listener = Listener(sock)
     yield listener
     listener.close()
-
-
-def grade_in(lab: Lab, mode: str, hostile: Path) -> Graded:
-    """Grade `hostile` in `mode`: "single" (--json), "gradescope", "batch" (beside a correct
-    solution, --json) or "watch" (--watch --json, first grade only)."""
-    if mode == "single":
-        return lab.grade(hostile, "--lesson", LESSON, "--json")
-    if mode == "gradescope":
-        return lab.grade(hostile, "--lesson", LESSON, "--format", "gradescope")
-    if mode == "batch":
-        return lab.grade(hostile, lab.good("good/main.py"), "--lesson", LESSON, "--json")
-    if mode == "watch":
-        return watch_once(lab, hostile)
-    raise ValueError(mode)
-
-
-def watch_once(lab: Lab, file: Path, timeout: float = 40) -> Graded:
-    """`grade --watch --json FILE` until its first grade is printed, then Ctrl-C."""
-    process = subprocess.Popen(
-        [str(lab.python), "-m", "grader", str(file), "--lesson", LESSON, "--watch", "--json"],
-        cwd=lab.course, env=lab.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    lines: list[bytes] = []
-    reader = threading.Thread(target=lambda: lines.append(process.stdout.readline()), daemon=True)  # type: ignore[union-attr]
-    reader.start()
-    reader.join(timeout)
-    try:
-        os.killpg(process.pid, signal.SIGINT)
-        out, err = process.communicate(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        out, err = process.communicate()
-    finally:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except OSError:
-            pass
-    first = b"".join(lines)
-    return Graded(process.returncode, (first + out).decode("utf-8", "replace"), err.decode("utf-8", "replace"), not lines)
-
-
-def verdicts(graded: Graded, mode: str) -> tuple[str, str | None]:
-    """(the hostile submission's verdict, the correct solution's verdict in a batch)."""
-    if mode == "gradescope":
-        results = json.loads(graded.stdout)
-        return ("pass" if results["score"] == len(results["tests"]) else "fail"), None
-    lines = graded.json_lines()
-    assert lines, f"no verdict was printed (exit {graded.code}): {graded.stderr[-2000:]}"
-    if mode == "batch":
-        assert len(lines) == 2, graded.output[-2000:]
-        return lines[0]["status"], lines[1]["status"]
-    return lines[0]["status"], None
-
-
-def assert_true_verdicts(graded: Graded, mode: str) -> None:
-    assert not graded.timed_out, "the grade did not end"
-    hostile, good = verdicts(graded, mode)
-    assert hostile == "fail", f"the untouched starter got {hostile}"
-    if mode == "batch":
-        assert good == "pass", "a correct solution beside the attacker did not pass"
 
 
 @pytest.mark.parametrize("mode", ["single", "batch"])
@@ -217,12 +153,13 @@ def test_submission_cannot_leave_a_process_behind(lab: Lab, mode: str) -> None:
 
 
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGSTOP"])
-def test_submission_cannot_stop_the_grader(lab: Lab, how: str) -> None:
+@pytest.mark.parametrize("mode", ["single", "gradescope", "watch"])
+def test_submission_cannot_stop_the_grader(lab: Lab, how: str, mode: str) -> None:
     """It signals its parent (in an unsandboxed single grade: the grader itself)."""
     hostile = lab.hostile("main.py", "signal_parent", SIGNAL=how, DELAY="0")
-    graded = lab.grade(hostile, "--lesson", LESSON, "--json", timeout=30)
+    graded = grade_in(lab, mode, hostile, timeout=30)
     assert not graded.timed_out, "the grade never ended"
-    assert_true_verdicts(graded, "single")
+    assert_true_verdicts(graded, mode)
 
 
 # -- symlinks ------------------------------------------------------------------------
