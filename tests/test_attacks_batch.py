@@ -50,6 +50,7 @@ MALFORMED_EVENTS = {
     "frames with missing fields": b'{"event": "crash", "exception": "E", "frames": [{"x": 1}]}\n',
     "an exit code of the wrong type": b'{"event": "exit", "code": [1], "frames": [{}]}\n',
     "an unknown event with odd fields": b'{"event": {"nested": true}, "stage": 5}\n',
+    "deeply nested JSON": b"[" * 200_000 + b"]" * 200_000 + b"\n",
     "a line of 8 MB": b'{"event": "crash", "exception": "' + b"x" * 8_000_000 + b'", "frames": []}\n',
 }
 
@@ -103,3 +104,29 @@ def test_sigterm_ends_a_batch_whose_worker_was_stopped(lab: Lab) -> None:
         process.communicate()
         lab.kill_leftovers()
     assert ended, "SIGTERM did not end the batch"
+
+
+def test_one_submission_cannot_forge_the_others_events(lab: Lab) -> None:
+    """It writes a fake "crash" event into every pipe of the other submissions' processes
+    (/proc/<pid>/fd/<n>), while they are graded."""
+    before = lab.snapshot()
+    graded, files = _batch(lab, "forge_others_events", goods=4, LAB=lab.root, SECONDS=8)
+    _assert_every_verdict(graded, files)
+    assert "forged" not in graded.stdout
+    assert_clean(lab, before)
+
+
+def test_a_fifo_among_the_submissions_gets_a_verdict(lab: Lab) -> None:
+    """A FIFO named like a submission (opening it for reading would wait forever)."""
+    good = lab.good("alice/main.py")
+    fifo = lab.submissions / "mallory.py"
+    os.mkfifo(fifo)
+    (lab.submissions / "eve").mkdir()
+    os.mkfifo(lab.submissions / "eve" / "main.py")
+    graded = lab.grade(good, fifo, lab.submissions / "eve" / "main.py", "--lesson", LESSON, "--json", timeout=45)
+    assert not graded.timed_out, "the batch never ended"
+    assert "Traceback" not in graded.stderr, graded.stderr[-3000:]
+    results = graded.json_lines()
+    assert [r["file"] for r in results] == [str(good), str(fifo), str(lab.submissions / "eve" / "main.py")]
+    assert results[0]["status"] == "pass"
+    assert all(r["status"] != "pass" for r in results[1:]), "a FIFO was graded as a submission"

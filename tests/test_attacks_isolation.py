@@ -202,3 +202,25 @@ def test_symlinked_submissions_in_a_batch_are_refused(lab: Lab) -> None:
         assert "link" in json.dumps(results[name]).lower(), f"{name}'s verdict does not say it is a link"
     assert lab.marker not in graded.output, "an instructor's file was quoted back"
     assert lab.secret not in graded.output
+
+
+@pytest.mark.parametrize("mode", ["single", "gradescope", "batch"])
+def test_submission_cannot_read_the_graders_home(lab: Lab, mode: str) -> None:
+    """Credentials in the home folder of whoever runs the grader (~/.netrc, ~/.pypirc)."""
+    token = "SECRET" + secrets.token_hex(8)
+    (lab.home / ".netrc").write_text(f"machine example.org login teacher password {token}\n")
+    (lab.home / ".pypirc").write_text(f"[pypi]\npassword = {token}\n")
+    hostile = lab.hostile("main.py", "read_home")
+    graded = grade_in(lab, mode, hostile)
+    assert token not in graded.output, "the grader's home folder came back in the learner's message"
+    assert_true_verdicts(graded, mode)
+
+
+def test_symlink_beside_the_submission_is_not_followed(lab: Lab) -> None:
+    """A submission folder with a regular main.py and, beside it, notes.py: a link to the
+    reference solution that main.py reads."""
+    hostile = lab.hostile("mallory/main.py", "import_sibling")
+    (hostile.parent / "notes.py").symlink_to(lab.course / "solution" / LESSON / "main.py")
+    for graded in (lab.grade(hostile, "--lesson", LESSON, "--json"), lab.grade(hostile.parent.parent, "--lesson", LESSON, "--json")):
+        assert lab.secret not in graded.output, "a linked file beside the submission was followed"
+        assert all(result["status"] != "pass" for result in graded.json_lines())
