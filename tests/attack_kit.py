@@ -36,6 +36,8 @@ SOLUTION = ROOT / "solution" / LESSON / "main.py"
 COPIED = ("grader", "lessons", "exercise", "solution")
 # New files that a grade may legitimately leave in the course: the learner's progress.
 ALLOWED_NEW = {".grader-progress.json"}
+# New files that are code wherever they appear (a .pth runs at every Python start).
+CODE_SUFFIXES = {".py", ".pyc", ".pth", ".so", ".txt"}
 
 
 @dataclass
@@ -141,8 +143,17 @@ class Lab:
         after = self.snapshot()
         changed = [f"changed: {p}" for p in before if p in after and after[p] != before[p]]
         removed = [f"removed: {p}" for p in before if p not in after]
-        added = [f"added: {p}" for p in after if p not in before and Path(p).name not in ALLOWED_NEW]
+        added = [f"added: {p}" for p in after if p not in before and self._suspicious(Path(p))]
         return changed + removed + added
+
+    def _suspicious(self, added: Path) -> bool:
+        """A new file an attack would leave: code anywhere, anything in the course's own
+        folders or named by the attacker. (A grader may keep other files of its own, a
+        manifest or a cache, in HOME or its venv.)"""
+        if added.name in ALLOWED_NEW:
+            return False
+        in_course = self.course in added.parents and added.relative_to(self.course).parts[0] in COPIED
+        return in_course or self.marker in added.name or added.suffix in CODE_SUFFIXES
 
     def leftovers(self, wait: float = 3.0) -> list[str]:
         """Processes of this lab still running after a grade (given `wait` seconds to go)."""

@@ -124,7 +124,9 @@ def _documented_run_autograder() -> str:
 def _autograder_box(base: Path) -> list[str]:
     """bubblewrap arguments that show `base` as /autograder over a read-only host (the
     real checkout and venv cannot be touched), with a private /tmp."""
-    args = ["bwrap", "--die-with-parent", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    # The host's /proc is bound (not a new one), so that a grader may make its own
+    # sandbox inside this one (a fresh proc mount needs a fully visible one above it).
+    args = ["bwrap", "--die-with-parent", "--dev", "/dev", "--bind", "/proc", "/proc", "--tmpfs", "/tmp"]
     for entry in sorted(Path("/").iterdir()):
         if entry.name in {"proc", "dev", "tmp", "autograder", "sys"}:
             continue
