@@ -259,7 +259,9 @@ def make_lab(base: Path) -> Lab:
         NO_COLOR="1",
         GRADER_TEST_SECRET=secret,  # the grader's environment: a token no submission may read
         PATH=f"{venv / 'bin'}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+        TMPDIR=str(base / "tmp"),  # the grader's own temporary files go with the lab
     )
+    (base / "tmp").mkdir()
     return Lab(base, course, venv, home, submissions, marker, secret, env)
 
 

@@ -17,11 +17,14 @@ import pytest
 from tests.attack_kit import LESSON, Graded, Lab, assert_clean
 
 
-def _batch(lab: Lab, attack: str, goods: int = 3, timeout: float = 60, **values: object) -> tuple[Graded, list]:
+def _batch(
+    lab: Lab, attack: str, goods: int = 3, timeout: float = 60, jobs: int | None = None, **values: object
+) -> tuple[Graded, list]:
     """Grade the attacker first, then `goods` correct solutions, as one --json batch."""
     files = [lab.hostile("mallory/main.py", attack, **values)]
     files += [lab.good(f"learner{n}/main.py") for n in range(goods)]
-    graded = lab.grade(*files, "--lesson", LESSON, "--json", timeout=timeout)
+    extra = ["--jobs", str(jobs)] if jobs else []
+    graded = lab.grade(*files, "--lesson", LESSON, "--json", *extra, timeout=timeout)
     return graded, files
 
 
@@ -72,9 +75,10 @@ def test_malformed_event_still_gives_gradescope_a_results_file(lab: Lab) -> None
 
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGSTOP"])
 def test_batch_survives_its_worker_being_killed_or_stopped(lab: Lab, how: str) -> None:
-    """The attacker kills or stops its parent (the warm worker that forks every grade)."""
+    """The attacker kills or stops its parent (the warm worker that forks every grade).
+    One grade at a time, so the others are started after it did."""
     before = lab.snapshot()
-    graded, files = _batch(lab, "signal_parent", goods=3, timeout=60, SIGNAL=how, DELAY="0")
+    graded, files = _batch(lab, "signal_parent", goods=3, timeout=60, jobs=1, SIGNAL=how, DELAY="0")
     _assert_every_verdict(graded, files)
     assert graded.stderr.strip(), "nothing on stderr says that something went wrong"
     assert_clean(lab, before)
@@ -84,7 +88,7 @@ def test_sigterm_ends_a_batch_whose_worker_was_stopped(lab: Lab) -> None:
     files = [lab.hostile("mallory/main.py", "signal_parent", SIGNAL="SIGSTOP", DELAY="0")]
     files += [lab.good(f"learner{n}/main.py") for n in range(2)]
     process = subprocess.Popen(
-        [str(lab.python), "-m", "grader", *map(str, files), "--lesson", LESSON, "--json"],
+        [str(lab.python), "-m", "grader", *map(str, files), "--lesson", LESSON, "--json", "--jobs", "1"],
         cwd=lab.course, env=lab.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         start_new_session=True,
     )
