@@ -10,6 +10,7 @@ Hostile submissions are the lesson's untouched starter with an attack appended
 
 from __future__ import annotations
 
+import compileall
 import hashlib
 import json
 import threading
@@ -271,6 +272,9 @@ def copy_course(course: Path, secret: str) -> None:
     for folder in COPIED:
         shutil.copytree(ROOT / folder, course / folder, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     shutil.copy2(ROOT / "pyproject.toml", course / "pyproject.toml")
+    # The grader compiles its own package before grading (integrity.py); done here first,
+    # so the snapshots compare what a submission could change, not that bytecode.
+    compileall.compile_dir(course / "grader", quiet=1)
     solution = course / "solution" / LESSON / "main.py"
     solution.write_text(solution.read_text() + f"\n# instructor's note: {secret}\n")
 
@@ -310,7 +314,8 @@ def _strays(lab: Lab) -> list[Path]:
 
 def assert_clean(lab: Lab, before: dict[str, str]) -> None:
     """Nothing changed outside the submissions, and nothing of the grade still runs."""
-    assert lab.changes(before) == [], "files changed outside the submissions' copies"
+    changed = lab.changes(before)
+    assert changed == [], f"files changed outside the submissions' copies: {changed[:5]}"
     assert lab.leftovers() == [], "processes left running"
     assert _strays(lab) == [], "files left in the host's shared folders"
 
