@@ -165,12 +165,21 @@ class Lab:
                 return [line for _, line in found]
             time.sleep(0.1)
 
-    def kill_leftovers(self) -> None:
-        for pid, _ in self._processes():
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
+    def kill_leftovers(self, patience: float = 10.0) -> None:
+        """SIGKILL every process of this lab, scanning again until several scans in a row
+        find none (a process that keeps forking may be missed by one scan)."""
+        deadline = time.monotonic() + patience
+        quiet_since = time.monotonic()
+        while time.monotonic() - quiet_since < 1.0 and time.monotonic() < deadline:
+            found = self._processes()
+            if found:
+                quiet_since = time.monotonic()
+            for pid, _ in found:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            time.sleep(0.01)
 
     def _processes(self) -> list[tuple[int, str]]:
         """Live processes whose command line or environment names this lab or its marker."""

@@ -224,3 +224,16 @@ def test_symlink_beside_the_submission_is_not_followed(lab: Lab) -> None:
     for graded in (lab.grade(hostile, "--lesson", LESSON, "--json"), lab.grade(hostile.parent.parent, "--lesson", LESSON, "--json")):
         assert lab.secret not in graded.output, "a linked file beside the submission was followed"
         assert all(result["status"] != "pass" for result in graded.json_lines())
+
+
+@pytest.mark.parametrize("mode", ["single", "gradescope", "batch"])
+def test_submission_cannot_outrun_the_kill_by_hopping_processes(lab: Lab, mode: str) -> None:
+    """A process that forks a fresh copy of itself every few milliseconds, each in a new
+    session, for 6 s, then sits still for a minute: nothing of it may outlive the grade.
+    (It is looked for once it sits still: while it hops, a scan of /proc can miss it too.)"""
+    started = time.monotonic()
+    hostile = lab.hostile("main.py", "hop_away", SECONDS=6)
+    graded = grade_in(lab, mode, hostile)
+    time.sleep(max(0.0, started + 12 - time.monotonic()))
+    assert lab.leftovers(wait=3) == [], "a process of the submission outlived the grade"
+    assert_true_verdicts(graded, mode)
