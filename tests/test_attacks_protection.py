@@ -34,13 +34,22 @@ def test_no_sandbox_is_explicit_and_stated(lab: Lab) -> None:
     assert graded.stderr.strip(), "--no-sandbox is not stated on stderr"
 
 
+def _install(lab: Lab) -> None:
+    """What installing the grader does about its manifest: `grade --check-install --record`
+    where a manifest is recorded on request (a grader that records one at start-up, or
+    compares with its install record, needs no step and may refuse the option)."""
+    lab.grade("--check-install", "--record")
+
+
 def test_check_install_reports_an_unchanged_install(lab: Lab) -> None:
+    _install(lab)
     first = lab.grade("--check-install")
     assert first.code == 0, first.output[-2000:]
     assert lab.grade("--check-install").code == 0
 
 
 def test_check_install_notices_a_changed_grader_module(lab: Lab) -> None:
+    _install(lab)
     assert lab.grade("--check-install").code == 0
     module = lab.course / "grader" / "live.py"
     module.write_text(module.read_text() + "\nFORGED = True\n")
@@ -50,11 +59,26 @@ def test_check_install_notices_a_changed_grader_module(lab: Lab) -> None:
 
 
 def test_check_install_notices_a_pth_file_in_the_virtualenv(lab: Lab) -> None:
+    _install(lab)
     assert lab.grade("--check-install").code == 0
     (lab.site_packages / "zz_forge_grades.pth").write_text("import os\n")
     changed = lab.grade("--check-install")
     assert changed.code not in (0, None), changed.output[-2000:]
     assert "zz_forge_grades.pth" in changed.output
+
+
+def test_check_install_notices_what_a_hostile_grade_left_behind(lab: Lab) -> None:
+    """After grading the forged-bytecode attacker, the check says the install changed,
+    unless the grade truly changed nothing."""
+    _install(lab)
+    assert lab.grade("--check-install").code == 0
+    before = lab.snapshot()
+    lab.grade(lab.hostile("mallory/main.py", "plant_bytecode"), "--lesson", LESSON, "--json")
+    check = lab.grade("--check-install")
+    if lab.changes(before):
+        assert check.code not in (0, None), "the install changed, and --check-install did not say so"
+    else:
+        assert check.code == 0, check.output[-2000:]
 
 
 def test_submission_cannot_mark_lessons_as_passed(lab: Lab) -> None:
