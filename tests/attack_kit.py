@@ -276,16 +276,16 @@ def make_lab(base: Path) -> Lab:
 
 
 def copy_course(course: Path, secret: str) -> None:
-    """The course's files, with `secret` planted in the reference solution (no submission
-    may ever see it)."""
+    """The course's files, with `secret` planted in the reference solution and the lesson's
+    checks (no submission may ever see either)."""
     for folder in COPIED:
         shutil.copytree(ROOT / folder, course / folder, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     shutil.copy2(ROOT / "pyproject.toml", course / "pyproject.toml")
     # The grader compiles its own package before grading (integrity.py); done here first,
     # so the snapshots compare what a submission could change, not that bytecode.
     compileall.compile_dir(course / "grader", quiet=1)
-    solution = course / "solution" / LESSON / "main.py"
-    solution.write_text(solution.read_text() + f"\n# instructor's note: {secret}\n")
+    for private in (course / "solution" / LESSON / "main.py", course / "lessons" / LESSON / "checks.py"):
+        private.write_text(private.read_text() + f"\n# instructor's note: {secret}\n")
 
 
 def make_venv(venv: Path, course: Path, seen_as: Path | None = None, venv_seen_as: Path | None = None) -> None:

@@ -52,13 +52,18 @@ class Listener:
 
 @pytest.fixture
 def unix_listeners(tmp_path: Path) -> Iterator[list[tuple[str, Listener]]]:
-    """Host Unix sockets, in a folder under /tmp and in /run, as a multiplexer or an agent has."""
-    paths = [str(tmp_path / "agent.sock"), f"/run/grader-test-{secrets.token_hex(6)}.sock"]
+    """Host Unix sockets, in a folder under /tmp and in /run, as a multiplexer or an agent has,
+    and an abstract one (no file: "@name"; X11 and D-Bus use them)."""
+    paths = [
+        str(tmp_path / "agent.sock"),
+        f"/run/grader-test-{secrets.token_hex(6)}.sock",
+        f"@grader-test-{secrets.token_hex(6)}",
+    ]
     made = []
     for path in paths:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            sock.bind(path)
+            sock.bind("\0" + path[1:] if path.startswith("@") else path)
         except OSError:
             sock.close()
             continue
@@ -66,7 +71,8 @@ def unix_listeners(tmp_path: Path) -> Iterator[list[tuple[str, Listener]]]:
     yield made
     for path, listener in made:
         listener.close()
-        Path(path).unlink(missing_ok=True)
+        if not path.startswith("@"):
+            Path(path).unlink(missing_ok=True)
 
 
 @pytest.fixture
@@ -116,7 +122,9 @@ def test_submission_cannot_read_the_reference_solution(lab: Lab, mode: str) -> N
 
 def test_submission_cannot_read_another_submission_in_a_batch(lab: Lab) -> None:
     others = [f"OTHER{secrets.token_hex(6)}" for _ in range(3)]
-    good = [lab.write(f"learner{n}/main.py", SOLUTION.read_text() + f"\n# {token}\n") for n, token in enumerate(others)]
+    # Each learner's token is in their file and in their folder's name (the grader's command
+    # line, or a listing of the batch, would give it away).
+    good = [lab.write(f"{token}/main.py", SOLUTION.read_text() + f"\n# {token}\n") for token in others]
     hostile = lab.hostile("mallory/main.py", "read_other_files")
     graded = lab.grade(good[0], hostile, *good[1:], "--lesson", LESSON, "--json")
     results = graded.json_lines()
