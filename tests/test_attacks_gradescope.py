@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,17 +27,22 @@ def _documented_run_autograder() -> str:
 
 def _autograder_box(base: Path) -> list[str]:
     """bubblewrap arguments that show `base` as /autograder over a read-only host (the
-    real checkout and venv cannot be touched), with a private /tmp."""
+    real checkout and venv cannot be touched), with a private /tmp and /root."""
     # The host's /proc is bound (not a new one), so that a grader may make its own
     # sandbox inside this one (a fresh proc mount needs a fully visible one above it).
     args = ["bwrap", "--die-with-parent", "--dev", "/dev", "--bind", "/proc", "/proc", "--tmpfs", "/tmp"]
     for entry in sorted(Path("/").iterdir()):
-        if entry.name in {"proc", "dev", "tmp", "autograder", "sys"}:
+        if entry.name in {"proc", "dev", "tmp", "autograder", "sys", "root"}:
             continue
         if entry.is_symlink():
             args += ["--symlink", os.readlink(entry), str(entry)]
         elif entry.is_dir():
             args += ["--ro-bind", str(entry), str(entry)]
+    # root's home is writable and empty, as on Gradescope, but for the Python runtime.
+    args += ["--tmpfs", "/root"]
+    for runtime in {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix)}:
+        if runtime.startswith("/root/"):
+            args += ["--ro-bind", runtime, runtime]
     return [*args, "--ro-bind", "/sys", "/sys", "--bind", str(base), "/autograder", "--chdir", "/autograder"]
 
 
