@@ -37,6 +37,8 @@ SOLUTION = ROOT / "solution" / LESSON / "main.py"
 COPIED = ("grader", "lessons", "exercise", "solution")
 # New files that a grade may legitimately leave in the course: the learner's progress.
 ALLOWED_NEW = {".grader-progress.json"}
+# New files that are code wherever they appear (a .pth runs at every Python start).
+CODE_SUFFIXES = {".py", ".pyc", ".pth", ".so", ".txt"}
 
 
 @dataclass
@@ -142,8 +144,17 @@ class Lab:
         after = self.snapshot()
         changed = [f"changed: {p}" for p in before if p in after and after[p] != before[p]]
         removed = [f"removed: {p}" for p in before if p not in after]
-        added = [f"added: {p}" for p in after if p not in before and Path(p).name not in ALLOWED_NEW]
+        added = [f"added: {p}" for p in after if p not in before and self._suspicious(Path(p))]
         return changed + removed + added
+
+    def _suspicious(self, added: Path) -> bool:
+        """A new file an attack would leave: code anywhere, anything in the course's own
+        folders or named by the attacker. (A grader may keep other files of its own, a
+        manifest or a cache, in HOME or its venv.)"""
+        if added.name in ALLOWED_NEW:
+            return False
+        in_course = self.course in added.parents and added.relative_to(self.course).parts[0] in COPIED
+        return in_course or self.marker in added.name or added.suffix in CODE_SUFFIXES
 
     def leftovers(self, wait: float = 3.0) -> list[str]:
         """Processes of this lab still running after a grade (given `wait` seconds to go)."""
@@ -154,12 +165,21 @@ class Lab:
                 return [line for _, line in found]
             time.sleep(0.1)
 
-    def kill_leftovers(self) -> None:
-        for pid, _ in self._processes():
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
+    def kill_leftovers(self, patience: float = 10.0) -> None:
+        """SIGKILL every process of this lab, scanning again until several scans in a row
+        find none (a process that keeps forking may be missed by one scan)."""
+        deadline = time.monotonic() + patience
+        quiet_since = time.monotonic()
+        while time.monotonic() - quiet_since < 1.0 and time.monotonic() < deadline:
+            found = self._processes()
+            if found:
+                quiet_since = time.monotonic()
+            for pid, _ in found:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            time.sleep(0.01)
 
     def _processes(self) -> list[tuple[int, str]]:
         """Live processes whose command line or environment names this lab or its marker."""
@@ -249,21 +269,23 @@ def make_lab(base: Path) -> Lab:
         NO_COLOR="1",
         GRADER_TEST_SECRET=secret,  # the grader's environment: a token no submission may read
         PATH=f"{venv / 'bin'}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+        TMPDIR=str(base / "tmp"),  # the grader's own temporary files go with the lab
     )
+    (base / "tmp").mkdir()
     return Lab(base, course, venv, home, submissions, marker, secret, env)
 
 
 def copy_course(course: Path, secret: str) -> None:
-    """The course's files, with `secret` planted in the reference solution (no submission
-    may ever see it)."""
+    """The course's files, with `secret` planted in the reference solution and the lesson's
+    checks (no submission may ever see either)."""
     for folder in COPIED:
         shutil.copytree(ROOT / folder, course / folder, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     shutil.copy2(ROOT / "pyproject.toml", course / "pyproject.toml")
     # The grader compiles its own package before grading (integrity.py); done here first,
     # so the snapshots compare what a submission could change, not that bytecode.
     compileall.compile_dir(course / "grader", quiet=1)
-    solution = course / "solution" / LESSON / "main.py"
-    solution.write_text(solution.read_text() + f"\n# instructor's note: {secret}\n")
+    for private in (course / "solution" / LESSON / "main.py", course / "lessons" / LESSON / "checks.py"):
+        private.write_text(private.read_text() + f"\n# instructor's note: {secret}\n")
 
 
 def make_venv(venv: Path, course: Path, seen_as: Path | None = None, venv_seen_as: Path | None = None) -> None:

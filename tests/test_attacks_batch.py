@@ -17,11 +17,14 @@ import pytest
 from tests.attack_kit import LESSON, Graded, Lab, assert_clean
 
 
-def _batch(lab: Lab, attack: str, goods: int = 3, timeout: float = 60, **values: object) -> tuple[Graded, list]:
+def _batch(
+    lab: Lab, attack: str, goods: int = 3, timeout: float = 60, jobs: int | None = None, **values: object
+) -> tuple[Graded, list]:
     """Grade the attacker first, then `goods` correct solutions, as one --json batch."""
     files = [lab.hostile("mallory/main.py", attack, **values)]
     files += [lab.good(f"learner{n}/main.py") for n in range(goods)]
-    graded = lab.grade(*files, "--lesson", LESSON, "--json", timeout=timeout)
+    extra = ["--jobs", str(jobs)] if jobs else []
+    graded = lab.grade(*files, "--lesson", LESSON, "--json", *extra, timeout=timeout)
     return graded, files
 
 
@@ -50,6 +53,7 @@ MALFORMED_EVENTS = {
     "frames with missing fields": b'{"event": "crash", "exception": "E", "frames": [{"x": 1}]}\n',
     "an exit code of the wrong type": b'{"event": "exit", "code": [1], "frames": [{}]}\n',
     "an unknown event with odd fields": b'{"event": {"nested": true}, "stage": 5}\n',
+    "deeply nested JSON": b"[" * 200_000 + b"]" * 200_000 + b"\n",
     "a line of 8 MB": b'{"event": "crash", "exception": "' + b"x" * 8_000_000 + b'", "frames": []}\n',
 }
 
@@ -71,10 +75,14 @@ def test_malformed_event_still_gives_gradescope_a_results_file(lab: Lab) -> None
 
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGSTOP"])
 def test_batch_survives_its_worker_being_killed_or_stopped(lab: Lab, how: str) -> None:
-    """The attacker kills or stops its parent (the warm worker that forks every grade)."""
+    """The attacker kills or stops its parent (the warm worker that forks every grade).
+    One grade at a time, so the others are started after it did."""
     before = lab.snapshot()
-    graded, files = _batch(lab, "signal_parent", goods=3, timeout=60, SIGNAL=how, DELAY="0")
+    graded, files = _batch(lab, "signal_parent", goods=3, timeout=60, jobs=1, SIGNAL=how, DELAY="0")
     _assert_every_verdict(graded, files)
+    # Sandboxed, the signal cannot reach the worker (each submission has a PID namespace of its
+    # own), so nothing goes wrong to report; a worker killed or stopped from outside must be
+    # replaced and said on stderr: tests/test_worker_recovery.py.
     assert_clean(lab, before)
 
 
@@ -82,7 +90,7 @@ def test_sigterm_ends_a_batch_whose_worker_was_stopped(lab: Lab) -> None:
     files = [lab.hostile("mallory/main.py", "signal_parent", SIGNAL="SIGSTOP", DELAY="0")]
     files += [lab.good(f"learner{n}/main.py") for n in range(2)]
     process = subprocess.Popen(
-        [str(lab.python), "-m", "grader", *map(str, files), "--lesson", LESSON, "--json"],
+        [str(lab.python), "-m", "grader", *map(str, files), "--lesson", LESSON, "--json", "--jobs", "1"],
         cwd=lab.course, env=lab.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         start_new_session=True,
     )
@@ -102,3 +110,29 @@ def test_sigterm_ends_a_batch_whose_worker_was_stopped(lab: Lab) -> None:
         process.communicate()
         lab.kill_leftovers()
     assert ended, "SIGTERM did not end the batch"
+
+
+def test_one_submission_cannot_forge_the_others_events(lab: Lab) -> None:
+    """It writes a fake "crash" event into every pipe of the other submissions' processes
+    (/proc/<pid>/fd/<n>), while they are graded."""
+    before = lab.snapshot()
+    graded, files = _batch(lab, "forge_others_events", goods=4, LAB=lab.root, SECONDS=8)
+    _assert_every_verdict(graded, files)
+    assert "forged" not in graded.stdout
+    assert_clean(lab, before)
+
+
+def test_a_fifo_among_the_submissions_gets_a_verdict(lab: Lab) -> None:
+    """A FIFO named like a submission (opening it for reading would wait forever)."""
+    good = lab.good("alice/main.py")
+    fifo = lab.submissions / "mallory.py"
+    os.mkfifo(fifo)
+    (lab.submissions / "eve").mkdir()
+    os.mkfifo(lab.submissions / "eve" / "main.py")
+    graded = lab.grade(good, fifo, lab.submissions / "eve" / "main.py", "--lesson", LESSON, "--json", timeout=45)
+    assert not graded.timed_out, "the batch never ended"
+    assert "Traceback" not in graded.stderr, graded.stderr[-3000:]
+    results = graded.json_lines()
+    assert [r["file"] for r in results] == [str(good), str(fifo), str(lab.submissions / "eve" / "main.py")]
+    assert results[0]["status"] == "pass"
+    assert all(r["status"] != "pass" for r in results[1:]), "a FIFO was graded as a submission"

@@ -69,6 +69,19 @@ def test_a_grader_module_rewritten_by_one_grade_cannot_poison_the_next(lab: Lab)
     assert_clean(lab, before)
 
 
+def test_submission_cannot_plant_bytecode_in_the_graders_package(lab: Lab) -> None:
+    """Forged .pyc files whose headers match the untouched sources: the source tree (and
+    `git status`) shows nothing, yet every later import runs the forgery."""
+    hostile = lab.hostile("mallory/main.py", "plant_bytecode")
+    before = lab.snapshot()
+    _assert_true_fail(lab.grade(hostile, "--lesson", LESSON, "--json").only_json())
+    starter = lab.write("alice/main.py", STARTER.read_text())
+    _assert_true_fail(lab.grade(starter, "--lesson", LESSON, "--json").only_json())
+    batch = lab.grade(starter, lab.good("bob/main.py"), "--lesson", LESSON, "--json")
+    _assert_true_fail(batch.json_lines()[0])
+    assert_clean(lab, before)
+
+
 def test_submission_cannot_install_a_pth_file_into_the_graders_virtualenv(lab: Lab) -> None:
     hostile = lab.hostile("mallory/main.py", "install_pth")
     before = lab.snapshot()

@@ -52,13 +52,18 @@ class Listener:
 
 @pytest.fixture
 def unix_listeners(tmp_path: Path) -> Iterator[list[tuple[str, Listener]]]:
-    """Host Unix sockets, in a folder under /tmp and in /run, as a multiplexer or an agent has."""
-    paths = [str(tmp_path / "agent.sock"), f"/run/grader-test-{secrets.token_hex(6)}.sock"]
+    """Host Unix sockets, in a folder under /tmp and in /run, as a multiplexer or an agent has,
+    and an abstract one (no file: "@name"; X11 and D-Bus use them)."""
+    paths = [
+        str(tmp_path / "agent.sock"),
+        f"/run/grader-test-{secrets.token_hex(6)}.sock",
+        f"@grader-test-{secrets.token_hex(6)}",
+    ]
     made = []
     for path in paths:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            sock.bind(path)
+            sock.bind("\0" + path[1:] if path.startswith("@") else path)
         except OSError:
             sock.close()
             continue
@@ -66,7 +71,8 @@ def unix_listeners(tmp_path: Path) -> Iterator[list[tuple[str, Listener]]]:
     yield made
     for path, listener in made:
         listener.close()
-        Path(path).unlink(missing_ok=True)
+        if not path.startswith("@"):
+            Path(path).unlink(missing_ok=True)
 
 
 @pytest.fixture
@@ -116,7 +122,9 @@ def test_submission_cannot_read_the_reference_solution(lab: Lab, mode: str) -> N
 
 def test_submission_cannot_read_another_submission_in_a_batch(lab: Lab) -> None:
     others = [f"OTHER{secrets.token_hex(6)}" for _ in range(3)]
-    good = [lab.write(f"learner{n}/main.py", SOLUTION.read_text() + f"\n# {token}\n") for n, token in enumerate(others)]
+    # Each learner's token is in their file and in their folder's name (the grader's command
+    # line, or a listing of the batch, would give it away).
+    good = [lab.write(f"{token}/main.py", SOLUTION.read_text() + f"\n# {token}\n") for token in others]
     hostile = lab.hostile("mallory/main.py", "read_other_files")
     graded = lab.grade(good[0], hostile, *good[1:], "--lesson", LESSON, "--json")
     results = graded.json_lines()
@@ -202,3 +210,38 @@ def test_symlinked_submissions_in_a_batch_are_refused(lab: Lab) -> None:
         assert "link" in json.dumps(results[name]).lower(), f"{name}'s verdict does not say it is a link"
     assert lab.marker not in graded.output, "an instructor's file was quoted back"
     assert lab.secret not in graded.output
+
+
+@pytest.mark.parametrize("mode", ["single", "gradescope", "batch"])
+def test_submission_cannot_read_the_graders_home(lab: Lab, mode: str) -> None:
+    """Credentials in the home folder of whoever runs the grader (~/.netrc, ~/.pypirc)."""
+    token = "SECRET" + secrets.token_hex(8)
+    (lab.home / ".netrc").write_text(f"machine example.org login teacher password {token}\n")
+    (lab.home / ".pypirc").write_text(f"[pypi]\npassword = {token}\n")
+    hostile = lab.hostile("main.py", "read_home")
+    graded = grade_in(lab, mode, hostile)
+    assert token not in graded.output, "the grader's home folder came back in the learner's message"
+    assert_true_verdicts(graded, mode)
+
+
+def test_symlink_beside_the_submission_is_not_followed(lab: Lab) -> None:
+    """A submission folder with a regular main.py and, beside it, notes.py: a link to the
+    reference solution that main.py reads."""
+    hostile = lab.hostile("mallory/main.py", "import_sibling")
+    (hostile.parent / "notes.py").symlink_to(lab.course / "solution" / LESSON / "main.py")
+    for graded in (lab.grade(hostile, "--lesson", LESSON, "--json"), lab.grade(hostile.parent.parent, "--lesson", LESSON, "--json")):
+        assert lab.secret not in graded.output, "a linked file beside the submission was followed"
+        assert all(result["status"] != "pass" for result in graded.json_lines())
+
+
+@pytest.mark.parametrize("mode", ["single", "gradescope", "batch"])
+def test_submission_cannot_outrun_the_kill_by_hopping_processes(lab: Lab, mode: str) -> None:
+    """A process that forks a fresh copy of itself every few milliseconds, each in a new
+    session, for 6 s, then sits still for a minute: nothing of it may outlive the grade.
+    (It is looked for once it sits still: while it hops, a scan of /proc can miss it too.)"""
+    started = time.monotonic()
+    hostile = lab.hostile("main.py", "hop_away", SECONDS=6)
+    graded = grade_in(lab, mode, hostile)
+    time.sleep(max(0.0, started + 12 - time.monotonic()))
+    assert lab.leftovers(wait=3) == [], "a process of the submission outlived the grade"
+    assert_true_verdicts(graded, mode)

@@ -134,7 +134,7 @@ def test_process_limit_holds_across_forked_processes(lab: Lab, mode: str) -> Non
 @pytest.mark.parametrize("mode", ["single", "batch"])
 def test_in_memory_folders_are_private_and_size_limited(lab: Lab, mode: str) -> None:
     """It writes 640 MiB into /dev/shm and into /tmp (RAM on many machines)."""
-    hostile = lab.hostile("mallory/main.py", "fill_shared_memory", MIB=640)
+    hostile = lab.hostile("mallory/main.py", "fill_shared_memory", MIB=640, FOLDERS="/dev/shm,/tmp,/dev")
     before = lab.snapshot()
     graded = _grade(lab, mode, hostile, timeout=90)
     _hostile_verdict(graded, mode)
@@ -142,6 +142,18 @@ def test_in_memory_folders_are_private_and_size_limited(lab: Lab, mode: str) -> 
     too_much = {folder: mib for folder, mib in filled.items() if int(mib) >= 640}
     assert too_much == {}, f"the submission wrote this many MiB: {too_much}"
     assert_clean(lab, before)  # and nothing of it is left in the host's /dev/shm or /tmp
+
+
+@pytest.mark.parametrize("mode", ["single", "batch"])
+def test_submission_cannot_fill_the_disk_from_its_own_folder(lab: Lab, mode: str) -> None:
+    """It writes 640 MiB beside itself, in files under any per-file limit: its own copy is
+    size-limited, and the folder it was handed in from is left as it was."""
+    hostile = lab.hostile("mallory/main.py", "fill_shared_memory", MIB=640, FOLDERS="HERE")
+    graded = _grade(lab, mode, hostile, timeout=90)
+    _hostile_verdict(graded, mode)
+    filled = re.findall(r"HERE=(\d+)", graded.stdout)
+    assert not filled or int(filled[0]) < 640, f"the submission wrote {filled[0]} MiB beside itself"
+    assert sorted(p.name for p in hostile.parent.iterdir()) == ["main.py"], "files were added to the submission's folder"
 
 
 # -- learner text ----------------------------------------------------------------------

