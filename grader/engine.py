@@ -39,7 +39,7 @@ def grade(
     steps = lesson.graded_steps(browser)
     loaded = read_learner_file(path)
     if isinstance(loaded, FileProblem):
-        return _report(lesson, path, _file_problem_steps(steps, loaded))
+        return _report(lesson, path, _file_problem_steps(steps, loaded), problem=loaded)
     # Start the app first: its imports overlap with the parse and the static checks.
     app = AppProcess.start(path.resolve(), lesson.app_module, lesson.app_attr, worker, private)
     own_chromium = None
@@ -74,7 +74,7 @@ def _grade_loaded(
         source = Source(loaded.path, loaded.text, app=lesson.app_attr)
     except Exception as error:  # libcst rejects a few things Python accepts
         problem = FileProblem(f"The grader cannot read {loaded.path.name}: {error}".splitlines()[0])
-        return _report(lesson, loaded.path, _file_problem_steps(steps, problem))
+        return _report(lesson, loaded.path, _file_problem_steps(steps, problem), problem=problem)
     source.attach_served(lambda: app.served_app(import_timeout))
     results: dict[str, StepResult] = {}
     try:
@@ -176,14 +176,18 @@ def _file_problem_steps(steps: tuple[Step, ...], problem: FileProblem) -> tuple[
     first, *rest = steps
     failed = StepResult(first.id, first.title, Status.FAIL, problem.message, problem.line, problem.hint, problem.details)
     skipped = tuple(
-        StepResult(step.id, step.title, Status.SKIP, "Not checked yet: fix the problem in the first step.")
+        StepResult(step.id, step.title, Status.SKIP, "Not checked yet: Python cannot read the file (see above).")
         for step in rest
     )
     return (failed, *skipped)
 
 
 def _report(
-    lesson: Lesson, path: Path, steps: tuple[StepResult, ...], error: str | None = None
+    lesson: Lesson,
+    path: Path,
+    steps: tuple[StepResult, ...],
+    error: str | None = None,
+    problem: FileProblem | None = None,
 ) -> Report:
     return Report(
         lesson=lesson.slug,
@@ -192,4 +196,5 @@ def _report(
         steps=steps,
         error=error,
         success_text=lesson.success,
+        problem=problem,
     )
