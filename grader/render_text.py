@@ -44,8 +44,10 @@ def render_text(
     """Print the report. `hints_revealed` says how many hints each step has shown so far.
     With `height` (watch mode on a terminal), the report fits in that many lines: the step
     to fix first in full, every other step on one line."""
-    console.print(Text(report.lesson_title, style="bold"))
-    console.print(Text(f"Grading {shown_file}", style="dim"))
+    # On a screen that must fit, the title lines never wrap: what is cut is only a long path.
+    one_line = {"no_wrap": True, "overflow": "ellipsis"} if height is not None else {}
+    console.print(Text(report.lesson_title, style="bold"), **one_line)  # type: ignore[arg-type]
+    console.print(Text(f"Grading {shown_file}", style="dim"), **one_line)  # type: ignore[arg-type]
     console.print()
     if report.error is not None:
         console.print(Text("The grader could not judge this lesson:", style="bold red"))

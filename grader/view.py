@@ -69,8 +69,7 @@ class View:
         revealed = {step.id: self.course.hints_revealed(self.lesson, step.id) for step in self.lesson.steps}
         # In watch mode on a terminal the report fits the screen (less the banner and watch line).
         banner = 0 if self.chosen else 1
-        watch_line = len(self._watch_line()) // max(self.console.width, 1) + 1
-        height = self.console.height - banner - watch_line if self.watching and self.interactive else None
+        height = self.console.height - banner - 1 if self.watching and self.interactive else None
         render_text(report, self.shown_file, self.console, self._next_title(), revealed, self.watching, height)
 
     def _banner(self, report: Report) -> str:
@@ -111,7 +110,8 @@ class View:
 
     def _report_and_watch_line(self, report: Report) -> None:
         self.report(report)
-        self.console.print(self._watch_line(), style="dim", markup=False)
+        # One line, always: the screen's budget counts it as one.
+        self.console.print(self._watch_line(), style="dim", markup=False, no_wrap=True, overflow="ellipsis")
 
     def _watch_line(self) -> str:
         return f"Watching {self.path.parent.name}/ for saves. Enter grades again, Ctrl-C stops."

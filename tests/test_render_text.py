@@ -99,7 +99,9 @@ def test_report_fits_the_width_and_keeps_its_indents(columns: int) -> None:
 
 
 def test_watch_fits_80_by_24_and_redraws_in_one_write(tmp_path: Path) -> None:
-    exercise = tmp_path / "main.py"
+    folder = tmp_path / ("a-long-folder-name-" * 5)  # a path wider than the screen
+    folder.mkdir()
+    exercise = folder / "main.py"
     exercise.write_text(TEXT_ORIGINS.read_text())
     raw = run_in_terminal(["--watch", str(exercise), "--lesson", "cors-production"], 80, 24, until="Watching")
     frame = raw[raw.rindex("\x1b[H") :]
