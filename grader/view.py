@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ class View:
     as_json: bool
     chosen: bool  # the learner named the file or lesson, so no "current lesson" banner
     watching: bool = False
+    page_url: str | None = None  # grade --open: the lesson page's address, repeated under each grade
 
     @cached_property
     def console(self) -> Console:
@@ -105,6 +107,40 @@ class View:
             self.report(report)
         else:
             self._frame(lambda: self._report_and_watch_line(report))
+        self._record(report)
+
+    def brief(self, report: Report | None) -> None:
+        """One grade under `grade --open` without --watch: the page shows it; this is one line."""
+        if self.as_json:
+            self.watched(report)
+            return
+        stamp = time.strftime("%H:%M:%S")
+        if report is None:
+            print(f"{stamp}  {self.shown_file} is gone; waiting for it to be saved again.", flush=True)
+            return
+        passed = sum(step.status is Status.PASS for step in report.steps)
+        failing = report.first_failure
+        if report.outcome is Outcome.ERROR:
+            said = "the grader could not judge this lesson (see the page)"
+        elif report.problem is not None:
+            said = f"Python cannot read {report.file.name} yet" + (f" (line {report.problem.line})" if report.problem.line else "")
+        elif failing is None:
+            said = f"all {len(report.steps)} steps pass"
+        else:
+            number = report.steps.index(failing) + 1
+            said = f"{passed} of {len(report.steps)} steps pass; next: step {number} ({failing.title})"
+        print(f"{stamp}  {said}", flush=True)
+        self._record(report)
+
+    def page_started(self, url: str, opened: bool) -> None:
+        """Say where the lesson page is: on stderr under --json, so stdout stays JSON."""
+        self.page_url = url
+        how = "Opened the lesson page in your browser" if opened else "Open the lesson page in your browser"
+        lines = (f"{how}: {url}", "It updates on every save. Ctrl-C stops the page and the grading.")
+        for line in lines:
+            print(line, file=sys.stderr if self.as_json else sys.stdout, flush=True)
+
+    def _record(self, report: Report) -> None:
         if report.outcome is Outcome.PASS and self.path.resolve() == self.lesson.exercise.resolve():
             self.course.record_pass(self.lesson)
 
@@ -114,7 +150,8 @@ class View:
         self.console.print(self._watch_line(), style="dim", markup=False, no_wrap=True, overflow="ellipsis")
 
     def _watch_line(self) -> str:
-        return f"Watching {self.path.parent.name}/ for saves. Enter grades again, Ctrl-C stops."
+        page = f" The lesson page: {self.page_url}" if self.page_url else ""
+        return f"Watching {self.path.parent.name}/ for saves. Enter grades again, Ctrl-C stops.{page}"
 
     def _frame(self, draw: Callable[[], object]) -> None:
         """Print what `draw` prints; on a terminal, as one redraw of the whole screen in a

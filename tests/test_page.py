@@ -1,0 +1,251 @@
+"""`grade --open`: the live lesson page, driven in headless Chromium through the real command."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import selectors
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.browser import Browser, Page
+from tests.conftest import GRADE, ROOT
+from tests.test_browser import assert_nothing_left, needs_chromium
+
+STARTER = ROOT / "exercise/cors-headers/main.py"
+SOLUTION = ROOT / "solution/cors-headers/main.py"
+ADDRESS = re.compile(r"http://127\.0\.0\.1:(\d+)/")
+
+
+@pytest.fixture
+def scratch() -> Iterator[Path]:
+    """A short temporary folder: the learner's file lives here, and it is the grade's TMPDIR."""
+    folder = Path(tempfile.mkdtemp(prefix="gp-", dir="/tmp"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+class OpenGrade:
+    """The real `grade FILE --open --no-open` process, and the page address it printed."""
+
+    def __init__(self, scratch: Path, file: Path, *extra: str, course: Path = ROOT) -> None:
+        self.process = subprocess.Popen(
+            [str(GRADE), str(file), "--lesson", "cors-headers", "--no-open", "--timeout", "5", *extra],
+            cwd=course,
+            env={**os.environ, "TMPDIR": str(scratch)},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        self.lines: list[str] = []
+        self.url = self._address()
+
+    def _address(self, timeout: float = 30) -> str:
+        assert self.process.stdout is not None
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.process.stdout, selectors.EVENT_READ)
+            while selector.select(timeout):
+                line = self.process.stdout.readline().decode()
+                if not line:
+                    break
+                self.lines.append(line)
+                found = ADDRESS.search(line)
+                if found:
+                    return found.group(0)
+        self.stop()
+        raise AssertionError("grade --open printed no address:\n" + "".join(self.lines))
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1].strip("/"))
+
+    def interrupt(self) -> tuple[int, str]:
+        """Ctrl-C, as a learner stops it: the exit status and what it said on stderr."""
+        self.process.send_signal(signal.SIGINT)
+        code = self.process.wait(timeout=20)
+        assert self.process.stderr is not None
+        return code, self.process.stderr.read().decode()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+        for stream in (self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def wait_for(page: Page, condition: str, timeout: float = 30) -> Any:
+    """Poll a JavaScript expression in the page until it is truthy; its value, or a failure
+    that shows what the page said instead."""
+    script = f"""async (ms) => {{
+      const end = Date.now() + ms;
+      while (Date.now() < end) {{
+        try {{ const value = ({condition}); if (value) return {{value}}; }} catch (error) {{}}
+        await new Promise((done) => setTimeout(done, 25));
+      }}
+      return {{missed: document.querySelector("main") ? document.querySelector("main").innerText : document.body.innerText}};
+    }}"""
+    result = page.run(script, int(timeout * 1000), timeout=timeout + 10).result
+    assert "value" in result, f"the page never showed {condition}; it shows:\n{result['missed']}"
+    return result["value"]
+
+
+def statuses(page: Page) -> dict[str, str]:
+    found = page.run("() => [...document.querySelectorAll('.step')].map((s) => [s.dataset.step, s.dataset.status])")
+    return dict(found.result)
+
+
+def step_text(page: Page, step: str) -> str:
+    return str(page.run(f"() => document.querySelector('.step[data-step=\"{step}\"]').innerText").result)
+
+
+ALL_PASS = "document.querySelectorAll('.step').length === 3 && [...document.querySelectorAll('.step')].every((s) => s.dataset.status === 'pass')"
+FIRST_FAILS = "document.querySelector('.step[data-step=\"import\"]')?.dataset.status === 'fail'"
+
+
+@needs_chromium
+def test_page_shows_the_lesson_and_flips_steps_on_save_without_a_reload(scratch: Path, course_copy: Path) -> None:
+    learner = scratch / "main.py"
+    shutil.copy(STARTER, learner)
+    grade = OpenGrade(scratch, learner, course=course_copy)  # revealed hints are saved in the course
+    try:
+        with Browser.start() as chromium, chromium.page(url=grade.url) as page:
+            wait_for(page, FIRST_FAILS)
+            assert statuses(page) == {"import": "fail", "add-middleware": "fail", "live-headers": "fail"}
+            # The lesson text, rendered from lesson.md, beside the steps.
+            assert wait_for(page, "document.querySelector('.lesson h2')?.textContent") == "Origins and the same-origin policy"
+            assert page.run("() => document.querySelectorAll('.lesson table td').length").result > 0
+            # Code blocks, even those inside the numbered list, start flush-left and have a Copy button.
+            blocks = page.run("() => [...document.querySelectorAll('.lesson pre')].map((pre) => [pre.textContent, !!pre.parentNode.querySelector('button.copy')])").result
+            assert any(text.startswith("from fastapi.middleware.cors import CORSMiddleware") for text, _ in blocks)
+            assert all(not text[0].isspace() and copy for text, copy in blocks)
+            assert "from fastapi.middleware.cors import CORSMiddleware" in step_text(page, "import")
+            assert f"at {learner}:" in step_text(page, "add-middleware")
+            # The first hint is there; the next comes on request, and is remembered.
+            assert "Hint: Add this line" in step_text(page, "import")
+            page.run("() => { window.sameDocument = true; document.querySelector('.step[data-step=\"import\"] .more-hint').click(); }")
+            assert "Hint 2: The class name" in wait_for(page, "document.querySelector('.step[data-step=\"import\"]').innerText.includes('Hint 2') && document.querySelector('.step[data-step=\"import\"]').innerText")
+
+            learner.write_text(SOLUTION.read_text())
+            wait_for(page, ALL_PASS)
+            assert page.run("() => window.sameDocument === true").result, "the page reloaded"
+            assert "Every step passes." in page.run("() => document.getElementById('success').innerText").result
+
+            learner.write_text(SOLUTION.read_text() + "\nbroken(\n")
+            wait_for(page, "document.querySelector('.step[data-step=\"add-middleware\"]')?.dataset.status === 'skip'")
+            assert statuses(page) == {"import": "fail", "add-middleware": "skip", "live-headers": "skip"}
+            assert "syntax error" in step_text(page, "import")
+            assert page.run("() => window.sameDocument === true").result
+    finally:
+        grade.stop()
+
+
+@needs_chromium
+def test_two_browsers_at_once_both_update(scratch: Path) -> None:
+    learner = scratch / "main.py"
+    shutil.copy(STARTER, learner)
+    grade = OpenGrade(scratch, learner)
+    try:
+        with ExitStack() as stack:
+            pages = []
+            for _ in range(2):
+                chromium = stack.enter_context(Browser.start())
+                pages.append(stack.enter_context(chromium.page(url=grade.url)))
+            for page in pages:
+                wait_for(page, FIRST_FAILS)
+            learner.write_text(SOLUTION.read_text())
+            for page in pages:
+                wait_for(page, ALL_PASS)
+    finally:
+        grade.stop()
+
+
+@needs_chromium
+def test_ctrl_c_stops_the_page_and_leaves_nothing_running(scratch: Path) -> None:
+    learner = scratch / "main.py"
+    shutil.copy(STARTER, learner)
+    grade = OpenGrade(scratch, learner)
+    try:
+        with Browser.start() as chromium, chromium.page(url=grade.url) as page:
+            wait_for(page, FIRST_FAILS)  # a page is connected: its stream must not hold the server up
+            code, said = grade.interrupt()
+            assert code == 0, said
+            assert "Stopped watching." in said
+            assert "Traceback" not in said
+            wait_for(page, "document.getElementById('live').textContent.includes('not connected')")
+        with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", grade.port), timeout=2):
+            pass
+        assert_nothing_left(scratch, cleaned_up=False)
+    finally:
+        grade.stop()
+
+
+def test_page_only_answers_to_its_own_address(scratch: Path) -> None:
+    """A site that points its own name at 127.0.0.1 (DNS rebinding) gets nothing."""
+    import httpx
+
+    learner = scratch / "main.py"
+    shutil.copy(STARTER, learner)
+    grade = OpenGrade(scratch, learner)
+    try:
+        assert httpx.get(grade.url, timeout=10).status_code == 200
+        assert httpx.get(grade.url, headers={"Host": "attacker.example"}, timeout=10).status_code == 400
+        refused = httpx.post(grade.url + "api/hint", data={"step": "import"}, timeout=10)
+        assert refused.status_code == 415
+        listening = _listening_ports(grade.process.pid)
+        assert listening and all(host == "127.0.0.1" for host, _ in listening)
+    finally:
+        grade.stop()
+
+
+def _listening_ports(pid: int) -> list[tuple[str, int]]:
+    """The TCP sockets `pid` listens on, from /proc (address, port)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    found = []
+    for line in Path(f"/proc/{pid}/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+            address, port = fields[1].split(":")
+            host = socket.inet_ntoa(bytes.fromhex(address)[::-1])
+            found.append((host, int(port, 16)))
+    return found
+
+
+def test_json_stays_json_with_the_page(scratch: Path) -> None:
+    learner = scratch / "main.py"
+    shutil.copy(STARTER, learner)
+    process = subprocess.Popen(
+        [str(GRADE), str(learner), "--lesson", "cors-headers", "--no-open", "--json", "--timeout", "5"],
+        cwd=ROOT,
+        env={**os.environ, "TMPDIR": str(scratch)},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        first = json.loads(process.stdout.readline())
+        assert first["status"] == "fail"
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=20)
+    assert ADDRESS.search(stderr.decode())
