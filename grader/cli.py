@@ -164,7 +164,7 @@ def _watch(view: View, timeout: float, poll: bool, browser: bool, *, page: bool,
         if page:
             from grader.page import LessonPage
 
-            lesson_page = LessonPage.start(view.course, view.lesson, view.path, view.shown_file)
+            lesson_page = LessonPage.start(view.course, view.lesson, view.path, view.shown_file, timeout)
             show = lesson_page.beside(show)
             view.page_started(lesson_page.url, launch and lesson_page.open_in_browser())
         watch_file(view.lesson, view.path, show, import_timeout=timeout, force_polling=poll, browser=browser)

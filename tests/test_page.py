@@ -38,9 +38,9 @@ def scratch() -> Iterator[Path]:
 class OpenGrade:
     """The real `grade FILE --open --no-open` process, and the page address it printed."""
 
-    def __init__(self, scratch: Path, file: Path, *extra: str, course: Path = ROOT) -> None:
+    def __init__(self, scratch: Path, file: Path, *extra: str, course: Path = ROOT, lesson: str = "cors-headers") -> None:
         self.process = subprocess.Popen(
-            [str(GRADE), str(file), "--lesson", "cors-headers", "--no-open", "--timeout", "5", *extra],
+            [str(GRADE), str(file), "--lesson", lesson, "--no-open", "--timeout", "5", *extra],
             cwd=course,
             env={**os.environ, "TMPDIR": str(scratch)},
             stdin=subprocess.DEVNULL,
@@ -152,6 +152,85 @@ def test_page_shows_the_lesson_and_flips_steps_on_save_without_a_reload(scratch:
         grade.stop()
 
 
+def call_outcome(site: int, call: int) -> str:
+    return f"document.querySelector('.call[data-site=\"{site}\"][data-call=\"{call}\"]')?.dataset.outcome"
+
+
+def call_text(page: Page, site: int, call: int) -> str:
+    return str(page.run(f"() => document.querySelector('.call[data-site=\"{site}\"][data-call=\"{call}\"]').innerText").result)
+
+
+# Click a site's "Send every call again" and wait for every call's verdict: the console
+# messages Chromium logs meanwhile come back with the run.
+RESEND = """async (site) => {
+  const box = document.querySelector(`.site[data-site="${site}"]`);
+  box.querySelector("button").click();
+  const end = Date.now() + 20000;
+  await new Promise((done) => setTimeout(done, 50));
+  while (Date.now() < end && [...box.querySelectorAll(".call")].some((c) => ["sending", "pending"].includes(c.dataset.outcome))) {
+    await new Promise((done) => setTimeout(done, 25));
+  }
+  return [...box.querySelectorAll(".call")].map((c) => c.dataset.outcome);
+}"""
+
+
+@needs_chromium
+def test_call_panel_is_blocked_then_allowed_after_the_fix(scratch: Path) -> None:
+    learner = scratch / "main.py"
+    shutil.copy(STARTER, learner)
+    grade = OpenGrade(scratch, learner)
+    try:
+        with Browser.start() as chromium, chromium.page(url=grade.url) as page:
+            wait_for(page, f"{call_outcome(0, 0)} === 'blocked' && {call_outcome(0, 1)} === 'blocked'")
+            assert "DELETE /notes/1" in call_text(page, 0, 0)
+            assert "preflight (OPTIONS)" in call_text(page, 0, 0)
+            assert "F12" in call_text(page, 0, 0)
+            app_url = wait_for(page, "document.getElementById('app-status').textContent.match(/http:\\/\\/127\\.0\\.0\\.1:\\d+/)?.[0]")
+            assert app_url != grade.url.rstrip("/")  # the learner's app, on another origin than the page
+            # What the learner reads in DevTools is Chromium's own verdict on these calls.
+            again = page.run(RESEND, 0, timeout=30)
+            assert again.result == ["blocked", "blocked"]
+            assert any("has been blocked by CORS policy" in m.text and "/notes/1" in m.text for m in again.console)
+            page.run("() => { window.sameDocument = true; }")
+
+            learner.write_text(SOLUTION.read_text())
+            wait_for(page, f"{call_outcome(0, 0)} === 'allowed' && {call_outcome(0, 1)} === 'allowed'")
+            assert "allowed: 204 No Content" in call_text(page, 0, 0)
+            assert "allowed: 200 OK" in call_text(page, 0, 1)
+            assert page.run("() => window.sameDocument === true").result, "the page reloaded"
+            new_url = page.run("() => document.getElementById('app-status').textContent").result
+            assert app_url not in new_url  # restarted from the saved file
+
+            learner.write_text(SOLUTION.read_text() + "\nbroken(\n")
+            wait_for(page, "document.getElementById('app-status').textContent.includes('Python cannot read your file')")
+    finally:
+        grade.stop()
+
+
+@needs_chromium
+def test_lesson_pages_stand_in_for_the_frontend_and_a_stranger(scratch: Path) -> None:
+    """cors-production declares two sites: its frontend's origin (through the grader's
+    origin proxy, with cookies) and a stranger's. Its starter allows "*" without credentials."""
+    learner = scratch / "main.py"
+    shutil.copy(ROOT / "exercise/cors-production/main.py", learner)
+    grade = OpenGrade(scratch, learner, lesson="cors-production")
+    try:
+        with Browser.start() as chromium, chromium.page(url=grade.url) as page:
+            settled = " && ".join(f"['allowed', 'blocked'].includes({call_outcome(s, c)})" for s in (0, 1) for c in (0, 1))
+            wait_for(page, settled)
+            labels = page.run("() => [...document.querySelectorAll('.site h3')].map((h) => h.textContent)").result
+            assert labels == ["Your frontend", "A stranger's site"]
+            assert "stands in for https://notes.example.com" in page.run("() => document.querySelector('.site').innerText").result
+            outcomes = page.run(f"() => [{call_outcome(0, 0)}, {call_outcome(0, 1)}, {call_outcome(1, 0)}, {call_outcome(1, 1)}]").result
+            assert outcomes == ["blocked", "blocked", "allowed", "allowed"]
+
+            learner.write_text((ROOT / "solution/cors-production/main.py").read_text())
+            wait_for(page, f"{call_outcome(0, 1)} === 'allowed' && {call_outcome(1, 1)} === 'blocked' && {call_outcome(0, 0)} === 'allowed' && {call_outcome(1, 0)} === 'blocked'")
+            assert call_text(page, 0, 1).endswith("[]")  # the page read the JSON: no notes left after the DELETE
+    finally:
+        grade.stop()
+
+
 @needs_chromium
 def test_two_browsers_at_once_both_update(scratch: Path) -> None:
     learner = scratch / "main.py"
@@ -180,6 +259,9 @@ def test_ctrl_c_stops_the_page_and_leaves_nothing_running(scratch: Path) -> None
     try:
         with Browser.start() as chromium, chromium.page(url=grade.url) as page:
             wait_for(page, FIRST_FAILS)  # a page is connected: its stream must not hold the server up
+            wait_for(page, f"{call_outcome(0, 1)} === 'blocked'")  # and the learner's app runs for it
+            app_pids = [pid for pid in _ours(scratch) if "serve_child" in _command(pid) or "warm_worker" in _command(pid)]
+            assert app_pids
             code, said = grade.interrupt()
             assert code == 0, said
             assert "Stopped watching." in said
@@ -249,3 +331,23 @@ def test_json_stays_json_with_the_page(scratch: Path) -> None:
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=20)
     assert ADDRESS.search(stderr.decode())
+
+
+def _ours(scratch: Path) -> list[int]:
+    """Processes started with TMPDIR=scratch: everything the grade under test started."""
+    marker = f"TMPDIR={scratch}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and marker in (entry / "environ").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return ""

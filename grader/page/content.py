@@ -6,7 +6,13 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+from grader.lesson import PageCall, PageSite
 from grader.results import Report, Status
+
+# What a page may send without a preflight (the Fetch standard's CORS-safelisted requests).
+SIMPLE_METHODS = {"GET", "HEAD", "POST"}
+SIMPLE_HEADERS = {"accept", "accept-language", "content-language"}
+SIMPLE_CONTENT_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"}
 
 # Code blocks are coloured by Pygments (a Rich dependency), with one palette per colour scheme.
 LIGHT_STYLE = "friendly"
@@ -82,3 +88,37 @@ def report_state(report: Report, shown_file: str, revealed: Mapping[str, int]) -
         "success": (report.success_text or "").strip() or None,
         "steps": steps,
     }
+
+
+def calls_state(calls: tuple[PageCall, ...], sites: tuple[PageSite, ...], proxies: Mapping[int, str]) -> dict[str, Any]:
+    """The calls panel's plan: each site's label, where its calls go, and the calls themselves.
+    `proxies`: the address that stands in for each site that names an origin."""
+    return {
+        "sites": [
+            {"label": site.label, "origin": site.origin, "credentials": site.credentials, "proxy": proxies.get(index)}
+            for index, site in enumerate(sites)
+        ],
+        "calls": [
+            {
+                "method": call.method,
+                "path": call.path,
+                "headers": dict(call.headers),
+                "body": call.body,
+                "preflighted": preflighted(call),
+            }
+            for call in calls
+        ],
+    }
+
+
+def preflighted(call: PageCall) -> bool:
+    """Whether a browser sends a preflight (OPTIONS) before this call."""
+    if call.method not in SIMPLE_METHODS:
+        return True
+    for name, value in call.headers:
+        if name.lower() == "content-type":
+            if value.split(";")[0].strip().lower() not in SIMPLE_CONTENT_TYPES:
+                return True
+        elif name.lower() not in SIMPLE_HEADERS:
+            return True
+    return False

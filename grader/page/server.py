@@ -15,9 +15,10 @@ from string import Template
 from typing import Any
 
 from grader.course import Course
-from grader.lesson import Lesson
-from grader.page.content import highlight_css, lesson_html, report_state
+from grader.lesson import Lesson, PageSite
+from grader.page.content import calls_state, highlight_css, lesson_html, report_state
 from grader.page.hub import Hub
+from grader.page.tryout import OriginProxy, TryOut
 from grader.results import Report
 
 STATIC = files("grader.page") / "static"
@@ -26,6 +27,8 @@ STOP_TIMEOUT = 5.0
 # Browsers reach the page by these names only: a page elsewhere that rebinds its own
 # domain name to 127.0.0.1 gets a 400, not the learner's code.
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+# Where the page's calls come from when the lesson names no site.
+OWN_SITE = PageSite(label="This page, on another origin than your app's")
 
 
 class LessonPage:
@@ -37,17 +40,24 @@ class LessonPage:
         self.path = path
         self.shown_file = shown_file
         self.hub = Hub()
+        self.sites = (lesson.page.sites or (OWN_SITE,)) if lesson.page.calls else ()
         self._report: Report | None = None
         self._server: Any = None
         self._thread: threading.Thread | None = None
+        self._tryout: TryOut | None = None
         self._socket = _listen()
         self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}/"
+        # A site that stands in for another origin gets a proxy on a port of its own.
+        self._proxies = {index: _listen() for index, site in enumerate(self.sites) if site.origin}
 
     @classmethod
-    def start(cls, course: Course, lesson: Lesson, path: Path, shown_file: str) -> LessonPage:
+    def start(cls, course: Course, lesson: Lesson, path: Path, shown_file: str, import_timeout: float) -> LessonPage:
         page = cls(course, lesson, path, shown_file)
         try:
             page._serve()
+            if page.sites:
+                page._tryout = TryOut(lesson, path, import_timeout, page._app_changed)
+                page._app_changed({"state": "starting", "url": None, "generation": 0, "reason": None})
         except BaseException:
             page.close()
             raise
@@ -62,12 +72,21 @@ class LessonPage:
         revealed = {step.id: self.course.hints_revealed(self.lesson, step.id) for step in self.lesson.steps}
         self.hub.publish("report", report_state(report, self.shown_file, revealed))
 
+    def _after_grade(self, report: Report | None) -> None:
+        if self._tryout is not None:
+            self._tryout.restart()  # in its own thread: the next grade never waits for it
+
+    def _app_changed(self, app: dict[str, Any]) -> None:
+        proxies = {index: f"http://127.0.0.1:{sock.getsockname()[1]}" for index, sock in self._proxies.items()}
+        self.hub.publish("app", {**app, **calls_state(self.lesson.page.calls, self.sites, proxies)})
+
     def beside(self, show: Callable[[Report | None], None]) -> Callable[[Report | None], None]:
         """A watch callback that updates the page first (it only queues), then runs `show`."""
 
         def both(report: Report | None) -> None:
             self.show(report)
             show(report)
+            self._after_grade(report)
 
         return both
 
@@ -96,7 +115,10 @@ class LessonPage:
             return False
 
     def close(self) -> None:
-        """Stop the server and end every page's stream. Idempotent."""
+        """Stop the learner's app and the server, and end every page's stream. Idempotent."""
+        if self._tryout is not None:
+            self._tryout.close()
+            self._tryout = None
         self.hub.close()
         if self._server is not None:
             self._server.should_exit = True
@@ -104,6 +126,8 @@ class LessonPage:
             self._thread.join(STOP_TIMEOUT)
             self._thread = None
         self._socket.close()
+        for sock in self._proxies.values():
+            sock.close()
 
     def _serve(self) -> None:
         import uvicorn
@@ -113,7 +137,10 @@ class LessonPage:
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._socket]}, name="lesson-page", daemon=True
+            target=self._server.run,
+            kwargs={"sockets": [self._socket, *self._proxies.values()]},
+            name="lesson-page",
+            daemon=True,
         )
         self._thread.start()
         deadline = time.monotonic() + START_TIMEOUT
@@ -164,7 +191,7 @@ class LessonPage:
         async def css(request: Request) -> Response:
             return Response(highlight_css(), media_type="text/css")
 
-        return Starlette(
+        page = Starlette(
             routes=[
                 Route("/", home),
                 Route("/events", events),
@@ -174,6 +201,17 @@ class LessonPage:
             ],
             middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=ALLOWED_HOSTS)],
         )
+        app_url = lambda: self._tryout.url if self._tryout is not None else None  # noqa: E731
+        proxies = {
+            sock.getsockname()[1]: OriginProxy(self.sites[index], app_url) for index, sock in self._proxies.items()
+        }
+
+        async def by_port(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            # One server, several sockets: the page's port serves the page, each other a proxy.
+            proxy = proxies.get((scope.get("server") or ("", 0))[1])
+            await (proxy or page)(scope, receive, send)
+
+        return by_port
 
 
 def _listen() -> socket.socket:

@@ -96,8 +96,26 @@ function appChanged(state) {
   }
   if (!previous || previous.sites.length !== state.sites.length) drawSites(state);
   if (state.state === "running" && (!previous || previous.generation !== state.generation)) {
-    state.sites.forEach((site, index) => sendAll(index));
+    sendEverything();
+  } else if (state.state !== "running") {
+    for (const box of document.querySelectorAll(".call")) {
+      box.dataset.outcome = "pending";
+      box.querySelector(".verdict").textContent = state.state === "starting" ? "waiting for your app" : "not sent";
+      box.querySelector(".result").replaceChildren();
+    }
   }
+}
+
+async function sendEverything() {
+  for (let index = 0; index < app.sites.length; index++) await sendAll(index);
+}
+
+function siteNote(site) {
+  const cookies = site.credentials ? " Calls carry the user's cookies (credentials: \"include\")." : "";
+  if (!site.origin) return `Calls come from this page's own origin, ${location.origin}.` + cookies;
+  return `This page stands in for ${site.origin}: its calls go to your app through the grader at ${site.proxy}, ` +
+    `which sends them with Origin: ${site.origin} and hands the answer back to this page, so your browser ` +
+    `decides as it would on ${site.origin}.` + cookies;
 }
 
 function drawSites(state) {
@@ -111,7 +129,7 @@ function drawSites(state) {
         element("div", {class: "result"})));
     return element("section", {class: "site", dataset: {site: String(index)}},
       element("h3", {}, site.label),
-      element("p", {class: "origin"}, site.note),
+      element("p", {class: "origin"}, siteNote(site)),
       element("button", {type: "button", onclick: () => sendAll(index)}, "Send every call again"),
       ...calls);
   }));
@@ -142,7 +160,7 @@ async function send(siteIndex, number) {
   if (call.body !== null) init.body = call.body;
   let outcome;
   try {
-    const response = await fetch(site.base + call.path, init);
+    const response = await fetch((site.proxy || state.url) + call.path, init);
     outcome = {kind: "allowed", status: response.status, statusText: response.statusText, body: await response.text()};
   } catch (error) {
     outcome = {kind: error.name === "TimeoutError" ? "error" : "blocked", error: String(error)};
@@ -161,7 +179,7 @@ async function send(siteIndex, number) {
       element("p", {}, `fetch() failed: ${outcome.error}. Your app is running, so the browser refused: ` +
         (call.preflighted
           ? "it sent a preflight (OPTIONS) first, and your app's answer did not allow this call from this origin."
-          : "your app's answer did not allow this origin to read it.")),
+          : "your app's answer did not allow this page's origin to read it.")),
       element("p", {}, "Press F12, open the Console tab: it says why, in words ending with " +
         "\u201chas been blocked by CORS policy\u201d."));
   } else {
