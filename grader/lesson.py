@@ -54,6 +54,7 @@ class PagePlan:
 
     calls: tuple[PageCall, ...] = ()
     sites: tuple[PageSite, ...] = ()
+    blocked: str | None = None  # shown under a call the browser blocked: what the learner's console says
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,7 @@ def _browser_setting(meta: dict[str, Any], meta_path: Path) -> bool:
     return setting == "always"
 
 
-PAGE_KEYS = {"calls", "sites"}
+PAGE_KEYS = {"calls", "sites", "blocked"}
 CALL_KEYS = {"method", "path", "headers", "body"}
 SITE_KEYS = {"label", "origin", "credentials"}
 
@@ -210,7 +211,7 @@ def _page_plan(meta: dict[str, Any], meta_path: Path) -> PagePlan:
     )
     if sites and not calls:
         raise LessonError(f"{meta_path} [page]: 'sites' needs 'calls' too: the calls each site's page makes")
-    return PagePlan(calls, sites)
+    return PagePlan(calls, sites, _field(table, "blocked", str, f"{meta_path} [page]", default=None))
 
 
 def _page_call(raw: Any, where: str) -> PageCall:

@@ -145,12 +145,13 @@ def test_a_broken_draft_does_not_block_other_lessons(course_copy: Path) -> None:
         ('[[page.calls]]\nmethod = "GET"\npath = "/notes"\n[[page.sites]]\nlabel = "Frontend"\norigin = "https://notes.example.com/"\n', "(page.sites[0]): 'origin' must be a scheme and host"),
         ('[[page.sites]]\nlabel = "Frontend"\n', "'sites' needs 'calls' too"),
         ('[page]\ncall = []\n', "[page]: unknown keys ['call']"),
+        ('[page]\nblocked = 1\n', "[page]: 'blocked' must be str"),
     ],
 )
 def test_a_malformed_page_table_names_the_key(course_copy: Path, table: str, said: str) -> None:
     meta = course_copy / "lessons/cors-headers/lesson.toml"
     text = meta.read_text()
-    meta.write_text(text[: text.index("[[page.calls]]")] + table if "[[page.calls]]" in text else text + table)
+    meta.write_text(text[: text.index("\n[page]")] + "\n" + table if "\n[page]" in text else text + table)
     run = run_grade("--lesson", "cors-headers", cwd=course_copy)
     assert run.code == 2
     assert "lesson.toml" in run.stderr and said in run.stderr, run.stderr

@@ -185,6 +185,7 @@ def test_call_panel_is_blocked_then_allowed_after_the_fix(scratch: Path) -> None
             assert "DELETE /notes/1" in call_text(page, 0, 0)
             assert "preflight (OPTIONS)" in call_text(page, 0, 0)
             assert "F12" in call_text(page, 0, 0)
+            assert 'ends with the reason after "has been blocked by CORS policy:"' in call_text(page, 0, 0)  # the lesson's words
             app_url = wait_for(page, "document.getElementById('app-status').textContent.match(/http:\\/\\/127\\.0\\.0\\.1:\\d+/)?.[0]")
             assert app_url != grade.url.rstrip("/")  # the learner's app, on another origin than the page
             # What the learner reads in DevTools is Chromium's own verdict on these calls.

@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from grader.lesson import PageCall, PageSite
+from grader.lesson import PageCall, PagePlan, PageSite
 from grader.results import Report, Status
 
-# What a page may send without a preflight (the Fetch standard's CORS-safelisted requests).
+# What a page may send without a preflight (the Fetch standard's safelisted methods and headers).
 SIMPLE_METHODS = {"GET", "HEAD", "POST"}
 SIMPLE_HEADERS = {"accept", "accept-language", "content-language"}
 SIMPLE_CONTENT_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"}
@@ -90,10 +90,13 @@ def report_state(report: Report, shown_file: str, revealed: Mapping[str, int]) -
     }
 
 
-def calls_state(calls: tuple[PageCall, ...], sites: tuple[PageSite, ...], proxies: Mapping[int, str]) -> dict[str, Any]:
-    """The calls panel's plan: each site's label, where its calls go, and the calls themselves.
-    `proxies`: the address that stands in for each site that names an origin."""
+def calls_state(plan: PagePlan, sites: tuple[PageSite, ...], proxies: Mapping[int, str]) -> dict[str, Any]:
+    """The calls panel's plan: each site's label, where its calls go, the calls themselves, and
+    the lesson's words for a blocked call. `proxies`: the address standing in for each site
+    that names an origin."""
+    calls = plan.calls
     return {
+        "blocked": plan.blocked,
         "sites": [
             {"label": site.label, "origin": site.origin, "credentials": site.credentials, "proxy": proxies.get(index)}
             for index, site in enumerate(sites)

@@ -59,11 +59,6 @@ class Hub:
             with self._lock:
                 self._clients.discard(client)
 
-    @property
-    def client_count(self) -> int:
-        with self._lock:
-            return len(self._clients)
-
     def close(self) -> None:
         """End every stream, so the server can stop without waiting for open tabs."""
         with self._lock:

@@ -78,7 +78,7 @@ class LessonPage:
 
     def _app_changed(self, app: dict[str, Any]) -> None:
         proxies = {index: f"http://127.0.0.1:{sock.getsockname()[1]}" for index, sock in self._proxies.items()}
-        self.hub.publish("app", {**app, **calls_state(self.lesson.page.calls, self.sites, proxies)})
+        self.hub.publish("app", {**app, **calls_state(self.lesson.page, self.sites, proxies)})
 
     def beside(self, show: Callable[[Report | None], None]) -> Callable[[Report | None], None]:
         """A watch callback that updates the page first (it only queues), then runs `show`."""

@@ -45,7 +45,9 @@ function drawReport(state) {
       (state.first_failure ? ` Start with step ${state.first_failure}: fix it and save.` : "");
   steps.replaceChildren(...state.steps.map((step) => drawStep(step, state.file)));
   success.hidden = !(state.outcome === "pass" && state.success);
-  success.textContent = state.success || "";
+  // The lesson's success text: paragraphs split by blank lines, its line breaks only wrapping.
+  success.replaceChildren(...(state.success || "").split(/\n\s*\n/).map((text) =>
+    element("p", {}, text.replace(/\s*\n\s*/g, " "))));
 }
 
 function drawStep(step, file) {
@@ -180,8 +182,8 @@ async function send(siteIndex, number) {
         (call.preflighted
           ? "it sent a preflight (OPTIONS) first, and your app's answer did not allow this call from this origin."
           : "your app's answer did not allow this page's origin to read it.")),
-      element("p", {}, "Press F12, open the Console tab: it says why, in words ending with " +
-        "\u201chas been blocked by CORS policy\u201d."));
+      element("p", {}, "Press F12 and open the Console tab: your browser says why there." +
+        (state.blocked ? " " + state.blocked : "")));
   } else {
     verdict.textContent = "no answer";
     result.replaceChildren(element("p", {},
