@@ -130,11 +130,12 @@ def _step(
     details: tuple[str, ...] | None = None,
 ) -> None:
     console.print(_heading(number, step))
+    # Where, then what: an editor's problem matcher reads the message on the line after `at`.
+    if step.line is not None:
+        console.print(Text(" " * INDENT) + _dim(f"at {shown_file}:{step.line}"), overflow="fold")
     _para(console, Text(step.message), INDENT)
     for detail in step.details if details is None else details:
         _detail(console, detail, INDENT + 2)
-    if step.line is not None:
-        console.print(Text(" " * INDENT) + _dim(f"at {shown_file}:{step.line}"), overflow="fold")
     if step.status is not Status.FAIL:
         return
     hints = [h for h in (step.hint, *step.more_hints[: max(revealed - 1, 0)]) if h]
@@ -150,11 +151,11 @@ def _file_problem(console: Console, report: Report, shown_file: str) -> None:
     problem = report.problem
     assert problem is not None
     console.print(Text.assemble((" STOP ", "bold red"), " ", (f"Python cannot read {report.file.name} yet", "bold")))
+    if problem.line is not None:
+        console.print(Text(" " * INDENT) + _dim(f"at {shown_file}:{problem.line}"), overflow="fold")
     _para(console, Text(problem.message), INDENT)
     for detail in problem.details:
         _detail(console, detail, INDENT + 2)
-    if problem.line is not None:
-        console.print(Text(" " * INDENT) + _dim(f"at {shown_file}:{problem.line}"), overflow="fold")
     if problem.hint:
         _para(console, Text.assemble(("Hint: ", "bold yellow"), problem.hint), INDENT)
     console.print()
