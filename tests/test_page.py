@@ -51,7 +51,7 @@ class OpenGrade:
         self.lines: list[str] = []
         self.url = self._address()
 
-    def _address(self, timeout: float = 30) -> str:
+    def _address(self, timeout: float = 60) -> str:
         assert self.process.stdout is not None
         with selectors.DefaultSelector() as selector:
             selector.register(self.process.stdout, selectors.EVENT_READ)
@@ -86,7 +86,7 @@ class OpenGrade:
                 stream.close()
 
 
-def wait_for(page: Page, condition: str, timeout: float = 30) -> Any:
+def wait_for(page: Page, condition: str, timeout: float = 60) -> Any:
     """Poll a JavaScript expression in the page until it is truthy; its value, or a failure
     that shows what the page said instead."""
     script = f"""async (ms) => {{
@@ -352,3 +352,14 @@ def _command(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
     except OSError:
         return ""
+
+
+def test_page_files_are_self_contained() -> None:
+    """No CDN, no web font, no address elsewhere: the page works offline."""
+    static = ROOT / "grader/page/static"
+    for file in static.iterdir():
+        text = file.read_text(encoding="utf-8")
+        assert not re.search(r"https?://|//[a-z0-9.-]+\.[a-z]{2,}/|@import|@font-face", text), file.name
+    from grader.page.content import highlight_css
+
+    assert "url(" not in highlight_css() and "http" not in highlight_css()
