@@ -85,6 +85,8 @@ def report_state(report: Report, shown_file: str, revealed: Mapping[str, int]) -
         "passed": sum(step.status is Status.PASS for step in report.steps),
         "total": len(report.steps),
         "first_failure": report.steps.index(first) + 1 if first is not None else None,
+        "problem_line": report.problem.line if report.problem is not None else None,
+        "unreadable": report.problem is not None,
         "success": (report.success_text or "").strip() or None,
         "steps": steps,
     }

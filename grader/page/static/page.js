@@ -39,7 +39,10 @@ function drawReport(state) {
     return;
   }
   document.body.dataset.outcome = state.outcome;
-  byId("summary").textContent = state.outcome === "pass"
+  byId("summary").textContent = state.unreadable
+    ? "Python cannot read your file yet" + (state.problem_line ? ` (line ${state.problem_line})` : "") +
+      ": step 1 says why. No other step is checked until it can."
+    : state.outcome === "pass"
     ? `All ${state.total} steps pass.`
     : `${state.passed} of ${state.total} steps pass.` +
       (state.first_failure ? ` Start with step ${state.first_failure}: fix it and save.` : "");
