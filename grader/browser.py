@@ -217,11 +217,11 @@ class Browser:
                 self._problem = problem
 
     @contextmanager
-    def page(self, *, timeout: float = RUN_TIMEOUT) -> Iterator[Page]:
-        """A fresh page on the page origin, closed (with its browser context) afterwards."""
-        page, self._spare = self._spare, None
+    def page(self, *, timeout: float = RUN_TIMEOUT, url: str | None = None) -> Iterator[Page]:
+        """A fresh page on the page origin (or at `url`), closed (with its browser context) afterwards."""
+        page, self._spare = (None, self._spare) if url is not None else (self._spare, None)
         if page is None:
-            page = self._open_page(timeout)
+            page = self._open_page(timeout, url)
         try:
             yield page
         finally:
@@ -326,7 +326,7 @@ class Browser:
         said = (": " + " / ".join(lines)) if lines else "."
         return BrowserUnavailable(f"Chromium ({self.executable}) stopped unexpectedly{said}")
 
-    def _open_page(self, timeout: float = RUN_TIMEOUT) -> Page:
+    def _open_page(self, timeout: float = RUN_TIMEOUT, url: str | None = None) -> Page:
         pipe = self._check()
         if not self._ready:
             try:
@@ -342,7 +342,7 @@ class Browser:
             context = pipe.call(
                 "Target.createBrowserContext", {"disposeOnDetach": True}, deadline=deadline
             )["browserContextId"]
-            page = Page(pipe, context, self._server.url)
+            page = Page(pipe, context, url or self._server.url)
             try:
                 page._open(deadline)
             except BaseException:
@@ -402,6 +402,10 @@ class Page:
             recorder.requests(),
             recorder.console(),
         )
+
+    def call(self, method: str, params: Mapping[str, Any] | None = None, *, timeout: float = RUN_TIMEOUT) -> dict[str, Any]:
+        """Send one DevTools command to this page (a screenshot, an emulated colour scheme)."""
+        return self._pipe.call(method, params, session=self._session, deadline=time.monotonic() + timeout)
 
     def fetch(
         self,

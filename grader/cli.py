@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -41,6 +42,10 @@ ALL_SUBMISSIONS = "(all submissions)"  # the --json line that voids a batch whos
     help="Run the code being graded in a sandbox (default: on; --no-sandbox only for code you trust).",
 )
 @click.option("--watch", is_flag=True, help="Grade again every time you save (Ctrl-C stops).")
+@click.option(
+    "--open", "open_page", is_flag=True, help="Open the lesson as a live page in your browser (updates on every save)."
+)
+@click.option("--no-open", "no_open", is_flag=True, help="Like --open, but only print the page's address.")
 @click.option("--poll", is_flag=True, help="With --watch: check for saves by polling (for network drives).")
 @click.option("--show", is_flag=True, help="Show the lesson text, with your progress on each step.")
 @click.option("--hint", is_flag=True, help="Reveal the next hint for the first failing step.")
@@ -69,6 +74,8 @@ def grade_command(
     jobs: int | None,
     sandbox: bool,
     watch: bool,
+    open_page: bool,
+    no_open: bool,
     poll: bool,
     show: bool,
     hint: bool,
@@ -116,16 +123,8 @@ def grade_command(
         _usage_error(f"not a file: {path}")
     view = View(course, lesson, path, output_format == "json", chosen=slug is not None or file is not None, watching=watch)
     chosen_sandbox = _sandbox(sandbox)
-    if watch:
-        from grader.watch import watch as watch_file
-
-        try:
-            watch_file(
-                lesson, path, view.watched, import_timeout=timeout, force_polling=poll, browser=browser,
-                sandbox=chosen_sandbox,
-            )
-        except KeyboardInterrupt:  # Ctrl-C is how watching ends: not an error
-            click.echo("Stopped watching.", err=True)
+    if watch or open_page or no_open:
+        _watch(view, timeout, poll, browser, chosen_sandbox, page=open_page or no_open, launch=not no_open)
         return
     if output_format == "gradescope":
         # Loaded before any learner code runs, so a rewritten file cannot render the verdict.
@@ -153,6 +152,29 @@ def grade_command(
     if report.outcome is Outcome.PASS and path.resolve() == lesson.exercise.resolve():
         course.record_pass(lesson)
     sys.exit({Outcome.PASS: 0, Outcome.FAIL: EXIT_FAIL, Outcome.ERROR: EXIT_USAGE}[report.outcome])
+
+
+def _watch(view: View, timeout: float, poll: bool, browser: bool, sandbox: Sandbox, *, page: bool, launch: bool) -> None:
+    """Grade on every save, in the terminal (--watch), on the lesson page (--open), or both."""
+    from grader.watch import watch as watch_file
+
+    show: Callable[[Report | None], None] = view.watched if view.watching else view.brief
+    lesson_page = None
+    try:
+        if page:
+            from grader.page import LessonPage
+
+            lesson_page = LessonPage.start(view.course, view.lesson, view.path, view.shown_file, timeout)
+            show = lesson_page.beside(show)
+            view.page_started(lesson_page.url, launch and lesson_page.open_in_browser())
+        watch_file(
+            view.lesson, view.path, show, import_timeout=timeout, force_polling=poll, browser=browser, sandbox=sandbox
+        )
+    except KeyboardInterrupt:  # Ctrl-C is how watching ends: not an error
+        click.echo("Stopped watching.", err=True)
+    finally:
+        if lesson_page is not None:
+            lesson_page.close()
 
 
 def _sandbox(wanted: bool) -> Sandbox:

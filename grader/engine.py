@@ -60,7 +60,7 @@ def _grade(
     steps = lesson.graded_steps(browser)
     loaded = read_learner_file(path)
     if isinstance(loaded, FileProblem):
-        return _report(lesson, path, _file_problem_steps(steps, loaded))
+        return _report(lesson, path, _file_problem_steps(steps, loaded), problem=loaded)
     if not sandbox.private:
         _load_everything_first(lesson, browser)
     # Start the app first: its imports overlap with the parse and the static checks.
@@ -90,7 +90,7 @@ def refused(lesson: Lesson, path: Path, kind: str) -> Report:
         "grades regular files.",
         hint="Hand in the file itself (copy the code in; do not link to it).",
     )
-    return _report(lesson, path, _file_problem_steps(lesson.graded_steps(False), problem))
+    return _report(lesson, path, _file_problem_steps(lesson.graded_steps(False), problem), problem=problem)
 
 
 def _load_everything_first(lesson: Lesson, browser: bool) -> None:
@@ -137,13 +137,13 @@ def _grade_loaded(
         source, results = within(2 * import_timeout, analyse)
     except LessonError as error:
         return _report(lesson, loaded.path, (), error=str(error))
-    except TooComplex as error:
-        return _report(lesson, loaded.path, _file_problem_steps(steps, _too_complex(loaded.path.name, str(error))))
-    except (RecursionError, MemoryError):
-        return _report(lesson, loaded.path, _file_problem_steps(steps, _too_complex(loaded.path.name, "too deeply nested")))
+    except (TooComplex, RecursionError, MemoryError) as error:
+        why = str(error) if isinstance(error, TooComplex) else "too deeply nested"
+        problem = _too_complex(loaded.path.name, why)
+        return _report(lesson, loaded.path, _file_problem_steps(steps, problem), problem=problem)
     except Exception as error:  # libcst rejects a few things Python accepts
         problem = FileProblem(clean(f"The grader cannot read {loaded.path.name}: {error}".splitlines()[0], 500))
-        return _report(lesson, loaded.path, _file_problem_steps(steps, problem))
+        return _report(lesson, loaded.path, _file_problem_steps(steps, problem), problem=problem)
     try:
         live = [spec for spec in specs if spec.live]
         if live:
@@ -250,14 +250,18 @@ def _file_problem_steps(steps: tuple[Step, ...], problem: FileProblem) -> tuple[
     first, *rest = steps
     failed = StepResult(first.id, first.title, Status.FAIL, problem.message, problem.line, problem.hint, problem.details)
     skipped = tuple(
-        StepResult(step.id, step.title, Status.SKIP, "Not checked yet: fix the problem in the first step.")
+        StepResult(step.id, step.title, Status.SKIP, "Not checked yet: Python cannot read the file (see above).")
         for step in rest
     )
     return (failed, *skipped)
 
 
 def _report(
-    lesson: Lesson, path: Path, steps: tuple[StepResult, ...], error: str | None = None
+    lesson: Lesson,
+    path: Path,
+    steps: tuple[StepResult, ...],
+    error: str | None = None,
+    problem: FileProblem | None = None,
 ) -> Report:
     return Report(
         lesson=lesson.slug,
@@ -266,4 +270,5 @@ def _report(
         steps=steps,
         error=error,
         success_text=lesson.success,
+        problem=problem,
     )

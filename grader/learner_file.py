@@ -117,24 +117,64 @@ def _compile_problem(text: str, name: str) -> FileProblem | None:
 
 
 def _syntax_problem(error: SyntaxError, text: str, name: str) -> FileProblem:
-    kind = "indentation" if isinstance(error, IndentationError) else "syntax"
+    indentation = isinstance(error, IndentationError)
+    kind = "indentation" if indentation else "syntax"
     line = error.lineno
     details: list[str] = []
     lines = re.split(r"\r\n|\r|\n", text)  # Python's own line breaks, not str.splitlines()'s
     if line is not None and 1 <= line <= len(lines):
-        code = lines[line - 1].expandtabs(4)
+        raw = lines[line - 1]
+        code = raw.expandtabs(4)
         details.append(f"{line} | {code}")
-        if error.offset and error.offset > 0 and "\t" not in lines[line - 1]:
-            pad = " " * (len(str(line)) + 3 + error.offset - 1)
-            details.append(f"{pad}^")
+        caret = _caret(raw, error.offset, indentation)
+        if caret:
+            details.append(" " * (len(str(line)) + 3) + caret)
     where = f" on line {line}" if line else ""
     ending = "" if error.msg.endswith((".", "?", "!")) else "."
     return FileProblem(
         f"Python cannot run {name}: {kind} error{where}: {error.msg}{ending}",
         line=line,
         details=tuple(details),
-        hint="Fix the line Python points at (or the line just above it: an unclosed bracket "
-        "or quote is often reported one line late), save, and grade again.",
+        hint=_indentation_hint(error, line) if indentation else "Fix the line Python points at (or the line "
+        "just above it: an unclosed bracket or quote is often reported one line late), save, and grade again.",
+    )
+
+
+def _caret(raw: str, offset: int | None, indentation: bool) -> str:
+    """Marks under the columns Python blames, counted in screen cells (tabs as 4, wide
+    characters as 2); for an indentation error, under the indentation itself."""
+    from rich.cells import cell_len
+
+    if indentation:
+        indent = raw[: len(raw) - len(raw.lstrip(" \t"))].expandtabs(4)
+        return "^" * len(indent) if indent else "^"
+    if not offset or offset <= 0:
+        return ""
+    return " " * cell_len(raw[: offset - 1].expandtabs(4)) + "^"
+
+
+def _indentation_hint(error: SyntaxError, line: int | None) -> str:
+    """Python groups lines by their indentation: say which way this line is off."""
+    where = f"line {line}" if line else "the line"
+    if isinstance(error, TabError):
+        return (
+            f"{where} mixes tabs and spaces at its start. Indent with spaces only (4 per level): most "
+            "editors can convert tabs to spaces for the whole file."
+        )
+    if "unexpected indent" in error.msg:
+        return (
+            f"{where} starts further right than the line above, but that line does not end with `:`. "
+            "Remove the spaces at its start so it lines up with the code around it (top-level code "
+            "starts at the left edge). Code copied from the lesson keeps the indentation it had there."
+        )
+    if "expected an indented block" in error.msg:
+        return (
+            f"The line above {where} ends with `:`, so the lines that belong to it must be indented "
+            "(4 spaces more). Indent them, or remove the `:` line if it is left over."
+        )
+    return (
+        f"{where} is indented by an amount no line above it uses. Indent it exactly like the other "
+        "lines of its block (count the spaces), or like the `def`/`if` line it ends."
     )
 
 

@@ -29,6 +29,35 @@ class Step:
 
 
 @dataclass(frozen=True)
+class PageCall:
+    """One call the lesson page (`grade --open`) makes to the learner's app with fetch()."""
+
+    method: str
+    path: str
+    headers: tuple[tuple[str, str], ...] = ()
+    body: str | None = None
+
+
+@dataclass(frozen=True)
+class PageSite:
+    """Where the page's calls come from: the page's own origin (one the app was never told
+    about), or an `origin` the page stands in for, such as the lesson's frontend."""
+
+    label: str
+    origin: str | None = None
+    credentials: bool = False  # fetch(..., {credentials: "include"}): sent with the user's cookies
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """lesson.toml's [page] table: what "Call your API from this page" offers."""
+
+    calls: tuple[PageCall, ...] = ()
+    sites: tuple[PageSite, ...] = ()
+    blocked: str | None = None  # shown under a call the browser blocked: what the learner's console says
+
+
+@dataclass(frozen=True)
 class Lesson:
     slug: str
     title: str
@@ -43,6 +72,7 @@ class Lesson:
     success: str | None
     starter_fails_at: tuple[str, ...]
     browser_always: bool = False  # lesson.toml: browser = "always"
+    page: PagePlan = PagePlan()
 
     def step(self, step_id: str) -> Step:
         return next(step for step in self.steps if step.id == step_id)
@@ -103,6 +133,7 @@ def load_lesson(folder: Path) -> Lesson:
         success=_field(meta, "success", str, meta_path, default=None),
         starter_fails_at=fails_at,
         browser_always=_browser_setting(meta, meta_path),
+        page=_page_plan(meta, meta_path),
     )
     for needed in (text_file, folder / CHECKS_FILE):
         if not needed.is_file():
@@ -160,6 +191,70 @@ def _browser_setting(meta: dict[str, Any], meta_path: Path) -> bool:
             f'"optional" (only with grade --browser), not {setting!r}'
         )
     return setting == "always"
+
+
+PAGE_KEYS = {"calls", "sites", "blocked"}
+CALL_KEYS = {"method", "path", "headers", "body"}
+SITE_KEYS = {"label", "origin", "credentials"}
+
+
+def _page_plan(meta: dict[str, Any], meta_path: Path) -> PagePlan:
+    table = _field(meta, "page", dict, meta_path, default={})
+    _known_keys(table, PAGE_KEYS, f"{meta_path} [page]")
+    calls = tuple(
+        _page_call(raw, f"{meta_path} (page.calls[{index}])")
+        for index, raw in enumerate(_field(table, "calls", list, f"{meta_path} [page]", default=[]))
+    )
+    sites = tuple(
+        _page_site(raw, f"{meta_path} (page.sites[{index}])")
+        for index, raw in enumerate(_field(table, "sites", list, f"{meta_path} [page]", default=[]))
+    )
+    if sites and not calls:
+        raise LessonError(f"{meta_path} [page]: 'sites' needs 'calls' too: the calls each site's page makes")
+    return PagePlan(calls, sites, _field(table, "blocked", str, f"{meta_path} [page]", default=None))
+
+
+def _page_call(raw: Any, where: str) -> PageCall:
+    if not isinstance(raw, dict):
+        raise LessonError(f'{where}: must be a table such as {{ method = "GET", path = "/notes" }}')
+    _known_keys(raw, CALL_KEYS, where)
+    method = _field(raw, "method", str, where)
+    if not method.isalpha() or not method.isupper():
+        raise LessonError(f"{where}: 'method' must be an HTTP method in capitals, such as \"DELETE\", not {method!r}")
+    path = _field(raw, "path", str, where)
+    if not path.startswith("/"):
+        raise LessonError(f"{where}: 'path' must start with /, such as \"/notes/1\", not {path!r}")
+    headers = _field(raw, "headers", dict, where, default={})
+    if not all(isinstance(value, str) for value in headers.values()):
+        raise LessonError(f"{where}: 'headers' must map header names to text, such as {{ Authorization = \"Bearer x\" }}")
+    return PageCall(method, path, tuple(headers.items()), _field(raw, "body", str, where, default=None))
+
+
+def _page_site(raw: Any, where: str) -> PageSite:
+    from urllib.parse import urlsplit
+
+    if not isinstance(raw, dict):
+        raise LessonError(f'{where}: must be a table such as {{ label = "Your frontend", origin = "https://app.example" }}')
+    _known_keys(raw, SITE_KEYS, where)
+    origin = _field(raw, "origin", str, where, default=None)
+    if origin is not None:
+        parts = urlsplit(origin)
+        if parts.scheme not in {"http", "https"} or not parts.netloc or parts.path or parts.query or parts.fragment:
+            raise LessonError(
+                f"{where}: 'origin' must be a scheme and host (and port), with no path or slash at the end, "
+                f"such as \"https://notes.example.com\", not {origin!r}"
+            )
+    return PageSite(
+        label=_field(raw, "label", str, where),
+        origin=origin,
+        credentials=_field(raw, "credentials", bool, where, default=False),
+    )
+
+
+def _known_keys(table: dict[str, Any], known: set[str], where: str) -> None:
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise LessonError(f"{where}: unknown keys {unknown}; the keys are {sorted(known)}")
 
 
 _MISSING = object()

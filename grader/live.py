@@ -202,7 +202,9 @@ class LiveApp:
                 f"{method} {path} answered {response.status_line}, which is not what this step needs:",
                 details=(
                     *(f"- {problem}" for problem in problems),
-                    f"See it yourself: start your app with `{self.start_command}`, then run:",
+                    "See it yourself: start your app with",
+                    f"  {self.start_command}",
+                    "then, in another terminal, run:",
                     f"  {response.curl()}",
                 ),
             )

@@ -40,7 +40,10 @@ def fail_on_crash(response: Response, *, note: str = "", settings: Sequence[str]
 
 def try_it(response: Response) -> tuple[str, ...]:
     """Lines that show the learner how to send the same request to their own server."""
+    # Each command on a line of its own, so it is copied whole (and wrapped only between words).
     return (
-        f"See it yourself: start your app with `{response.start_command}`, then in another terminal run:",
+        "See it yourself: start your app with",
+        f"  {response.start_command}",
+        "then, in another terminal, run:",
         f"  {response.curl()}",
     )

@@ -31,6 +31,8 @@ def report_as_dict(report: Report, shown_file: str) -> dict[str, Any]:
     }
     if report.error is not None:
         data["error"] = report.error
+    if report.problem is not None:  # Python cannot read the file: steps wait for it
+        data["problem"] = {"message": report.problem.message, "line": report.problem.line, "hint": report.problem.hint}
     return data
 
 

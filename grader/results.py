@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from grader.learner_file import FileProblem
+
 
 class Status(StrEnum):
     PASS = "pass"
@@ -42,6 +44,9 @@ class Report:
     error: str | None = None
     success_text: str | None = None
     protection: str = "none"  # the sandbox the app ran in: "bubblewrap", "namespaces" or "none"
+    # Python cannot read the file: its own finding, shown above the steps (the first step
+    # also carries it, for --json and batch summaries that read steps only).
+    problem: FileProblem | None = None
 
     @property
     def outcome(self) -> Outcome:

@@ -21,7 +21,7 @@ MAX_DEPTH = 4
 class ServedMiddleware:
     """One middleware of the served app, in the order the app lists it (outermost last)."""
 
-    cls: str  # the class's qualified name as loaded, e.g. "starlette.middleware.cors.CORSMiddleware"
+    cls: str  # the class's qualified name as loaded, e.g. "starlette.middleware.gzip.GZipMiddleware"
     options: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -30,7 +30,7 @@ class ServedMiddleware:
 
     def is_one_of(self, *qualified: str) -> bool:
         """Whether this is one of the classes named by `qualified` (re-exports count: FastAPI's
-        `fastapi.middleware.cors.CORSMiddleware` is Starlette's class)."""
+        `fastapi.middleware.gzip.GZipMiddleware` is Starlette's class)."""
         return any(self.name == q.rsplit(".", 1)[-1] and _same_family(self.cls, q) for q in qualified)
 
 

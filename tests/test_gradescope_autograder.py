@@ -76,6 +76,16 @@ def setup_commands() -> str:
 def pretend_gradescope(layout: Path, submission: str) -> dict[str, Any]:
     """Run setup.sh's grader lines then run_autograder, verbatim, with `submission` as the
     upload, in a bubblewrap that shows `layout` at /autograder; the results.json it left."""
+    code, stderr = run_pretend_gradescope(layout, submission)
+    results = layout / "results" / "results.json"
+    assert results.is_file(), f"run_autograder wrote no results.json (exit {code}); its stderr:\n{stderr[-3000:]}"
+    data: dict[str, Any] = json.loads(results.read_text())
+    return data
+
+
+def run_pretend_gradescope(layout: Path, submission: str, between: str = "") -> tuple[int, str]:
+    """Like pretend_gradescope, with the shell command `between` run after setup.sh's lines
+    (as the image is built) and before run_autograder; its exit status and stderr."""
     shutil.rmtree(layout / "submission", ignore_errors=True)
     shutil.rmtree(layout / "results", ignore_errors=True)
     (layout / "submission").mkdir()
@@ -88,7 +98,7 @@ def pretend_gradescope(layout: Path, submission: str) -> dict[str, Any]:
         *outer_bwrap(layout),
         "bash",
         "-c",
-        "bash /autograder/setup_grader.sh >/dev/null && /autograder/run_autograder",
+        f"bash /autograder/setup_grader.sh >/dev/null && {between or 'true'} && /autograder/run_autograder",
     ]
     process = subprocess.Popen(
         command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
@@ -97,10 +107,7 @@ def pretend_gradescope(layout: Path, submission: str) -> dict[str, Any]:
         _, stderr = process.communicate(timeout=LIMIT)
     finally:
         _kill_group(process)
-    results = layout / "results" / "results.json"
-    assert results.is_file(), f"run_autograder wrote no results.json; its stderr:\n{stderr.decode()[-3000:]}"
-    data: dict[str, Any] = json.loads(results.read_text())
-    return data
+    return process.returncode, stderr.decode()
 
 
 def outer_bwrap(layout: Path) -> list[str]:
@@ -162,3 +169,11 @@ def test_run_autograder_gives_a_hostile_submission_its_true_score(layout: Path) 
     assert hostile["output"] == honest["output"]  # not "could not judge": nothing was tampered with
     assert tree(layout / "source") == installed, "the submission changed the grader or its virtualenv"
     assert sorted(p.name for p in (layout / "results").iterdir()) == ["results.json"]
+
+
+def test_run_autograder_refuses_to_grade_on_an_install_changed_since_setup(layout: Path) -> None:
+    module = "/autograder/source/grader/live.py"
+    code, stderr = run_pretend_gradescope(layout, "print('hello')\n", between=f"echo '# changed' >> {module}")
+    assert code != 0
+    assert f"changed: {module}" in stderr
+    assert not (layout / "results" / "results.json").exists()  # Gradescope: "the autograder failed"

@@ -129,3 +129,20 @@ def test_an_honest_batch_is_not_voided(install: Install, tmp_path: Path) -> None
     run = install.run(folder, "--lesson", LESSON, "--json")
     assert run.code == 0, run.stderr
     assert [json.loads(line)["status"] for line in run.stdout.splitlines()] == ["pass", "pass"]
+
+
+def test_bytecode_written_again_with_the_same_bytes_does_not_void_a_grade(install: Install, tmp_path: Path) -> None:
+    # What a second grade starting at the same moment does: compile a stale module again.
+    cache = install.course / "grader" / "__pycache__"
+    rewrite = (
+        "import os, pathlib, shutil\n"
+        f"for _pyc in pathlib.Path({str(cache)!r}).glob('*.pyc'):\n"
+        "    shutil.copyfile(_pyc, str(_pyc) + '.new')\n"
+        "    os.replace(str(_pyc) + '.new', _pyc)\n"
+    )
+    submission = tmp_path / "main.py"
+    submission.write_text(solution_with(install, rewrite))
+    run = install.run(submission, "--lesson", LESSON, "--format", "gradescope", "--no-sandbox")
+    results = json.loads(run.stdout)
+    assert run.code == 0, run.stderr
+    assert results["score"] == len(results["tests"]) > 0

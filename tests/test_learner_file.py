@@ -251,8 +251,9 @@ def test_tab_error(tmp_path: Path) -> None:
         "inconsistent use of tabs and spaces in indentation."
     )
     assert result.line == 3
-    # tabs are shown as four spaces and no caret is drawn (its column would be wrong)
-    assert result.details == ("3 |     y = 2",)
+    # tabs are shown as four spaces, and the carets mark the indentation, tab included
+    assert result.details == ("3 |     y = 2", "    ^^^^")
+    assert result.hint is not None and "mixes tabs and spaces" in result.hint
 
 
 def test_indentation_error_expected_block(tmp_path: Path) -> None:
@@ -263,6 +264,7 @@ def test_indentation_error_expected_block(tmp_path: Path) -> None:
     )
     assert result.line == 2
     assert result.details == ("2 | return 1", "    ^")
+    assert result.hint is not None and "ends with `:`" in result.hint
 
 
 def test_unexpected_indent(tmp_path: Path) -> None:
@@ -271,6 +273,17 @@ def test_unexpected_indent(tmp_path: Path) -> None:
         result.message
         == "Python cannot run main.py: indentation error on line 2: unexpected indent."
     )
+    # the carets sit under the indentation, which is what is wrong
+    assert result.details == ("2 |     y = 2", "    ^^^^")
+    assert result.hint is not None and "Remove the spaces at its start" in result.hint
+
+
+def test_caret_counts_wide_characters_as_two_columns(tmp_path: Path) -> None:
+    result = problem(tmp_path, "x = '日本'; y = (]\n")
+    code, caret = result.details
+    assert code == "1 | x = '日本'; y = (]"
+    # '日本' takes four columns on screen, so the caret moves two to the right of its index
+    assert caret == " " * (4 + 17) + "^"
 
 
 def test_compile_time_error_outside_the_parser(tmp_path: Path) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT, run_command, run_grade
 
 
@@ -132,3 +134,25 @@ def test_a_broken_draft_does_not_block_other_lessons(course_copy: Path) -> None:
     assert draft.code == 2 and "lesson 'draft' is broken" in draft.stderr and "nope" in draft.stderr
     verify = run_command("lessons", "verify", cwd=course_copy)
     assert verify.code == 2 and "draft/lesson.toml" in verify.stderr
+
+
+@pytest.mark.parametrize(
+    ("table", "said"),
+    [
+        ('[[page.calls]]\nmethod = "delete"\npath = "/notes/1"\n', "(page.calls[0]): 'method' must be an HTTP method in capitals"),
+        ('[[page.calls]]\nmethod = "GET"\npath = "notes"\n', "(page.calls[0]): 'path' must start with /"),
+        ('[[page.calls]]\nmethod = "GET"\npath = "/notes"\nheaders = { Authorization = 1 }\n', "'headers' must map header names to text"),
+        ('[[page.calls]]\nmethod = "GET"\npath = "/notes"\n[[page.sites]]\nlabel = "Frontend"\norigin = "https://notes.example.com/"\n', "(page.sites[0]): 'origin' must be a scheme and host"),
+        ('[[page.sites]]\nlabel = "Frontend"\n', "'sites' needs 'calls' too"),
+        ('[page]\ncall = []\n', "[page]: unknown keys ['call']"),
+        ('[page]\nblocked = 1\n', "[page]: 'blocked' must be str"),
+    ],
+)
+def test_a_malformed_page_table_names_the_key(course_copy: Path, table: str, said: str) -> None:
+    meta = course_copy / "lessons/cors-headers/lesson.toml"
+    text = meta.read_text()
+    meta.write_text(text[: text.index("\n[page]")] + "\n" + table if "\n[page]" in text else text + table)
+    run = run_grade("--lesson", "cors-headers", cwd=course_copy)
+    assert run.code == 2
+    assert "lesson.toml" in run.stderr and said in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr
