@@ -164,7 +164,7 @@ def _namespaces_work() -> bool:
 
 def _works(sandbox: Sandbox) -> bool:
     """Whether the sandbox starts the Python runtime."""
-    return _run_ok([*sandbox.wrap(), sys.executable, "-P", "-c", "import ctypes"], {})
+    return _run_ok([*sandbox.wrap(), sys.executable, "-I", "-S", "-c", ""], {})
 
 
 def _run_ok(command: list[str], options: dict[str, Any]) -> bool:

@@ -405,6 +405,6 @@ def _drain(fd: int, output: OutputBuffer) -> None:
 def _child_env(sandbox: Sandbox) -> dict[str, str]:
     env = {key: os.environ[key] for key in KEPT_ENV if key in os.environ}
     env.update(PYTHONUNBUFFERED="1", PYTHONDONTWRITEBYTECODE="1", PYTHONIOENCODING="utf-8")
-    if sandbox.private:  # the host's home and temporary folders are not there
-        env.update(HOME="/tmp", TMPDIR="/tmp")
+    if sandbox.private:  # the host's home is not there (TMPDIR: runner_child.enter sets it)
+        env["HOME"] = "/tmp"
     return env

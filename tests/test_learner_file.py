@@ -47,7 +47,7 @@ def python_lineno(text: str) -> int | None:
 
 def test_plain_utf8_file_is_read_as_text(tmp_path: Path) -> None:
     result = read(tmp_path, "x = 'café'\n")
-    assert result == LearnerFile(path=tmp_path / "main.py", text="x = 'café'\n")
+    assert result == LearnerFile(path=tmp_path / "main.py", text="x = 'café'\n", data="x = 'café'\n".encode())
 
 
 def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
