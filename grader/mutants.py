@@ -2,6 +2,7 @@
 
 Only what the lesson adds (in the solution, not in the starter) is mutated:
 
+- a top-level import is removed;
 - a top-level call (`app.add_middleware(...)`) is removed, and each of its keyword
   arguments is removed once and changed once;
 - a function the solution adds (a decorator middleware, a route, an exception handler) is
@@ -70,6 +71,9 @@ class _Mutator:
                 yield from self._top_level_call(index, statement, call)
             elif isinstance(statement, cst.FunctionDef):
                 yield from self._function(statement)
+            elif _is_import(statement):
+                shown = _code(statement)
+                yield self.mutant(f"`{shown}` removed", statement, self._removed(statement))
 
     def _top_level_call(self, index: int, statement: cst.BaseStatement, call: cst.Call) -> Iterator[Mutant]:
         code = self.module.code_for_node(call).strip().splitlines()[0]
@@ -156,6 +160,12 @@ def _normal(statement: cst.CSTNode) -> str:
 
 def _code(node: cst.CSTNode) -> str:
     return cst.Module(body=[]).code_for_node(node).strip()
+
+
+def _is_import(statement: cst.CSTNode) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(small, cst.Import | cst.ImportFrom) for small in statement.body
+    )
 
 
 def _call_statement(statement: cst.CSTNode) -> cst.Call | None:

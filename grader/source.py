@@ -486,6 +486,14 @@ class Source:
 
         return expect_hook(self, method, argument, asynchronous, example)
 
+    def app_argument(self, name: str) -> Value | None:
+        """What the served app's `FastAPI(...)` call passes for `name` (`lifespan`, `debug`,
+        `dependencies`...), or None. `source.function(value.code)` then reads a function passed."""
+        binding = self.served_app()
+        call = binding.call if binding else None
+        given = next((a.value for a in call.args if a.keyword and a.keyword.value == name), None) if call else None
+        return self.value_of(given) if given is not None else None
+
     def function(self, name: str) -> Function | None:
         """The module-level function `name` that exists once the file is loaded, with what its
         body does: `.calls`, `.calls_to("call_next")`, `.returns`, `.expect_await(...)`..."""

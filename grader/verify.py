@@ -57,14 +57,15 @@ def verify_lesson(lesson: Lesson, import_timeout: float = 10.0) -> list[Finding]
 
 
 def _never_failed(lesson: Lesson, findings: list[Finding]) -> list[Finding]:
-    """A finding for each graded step that no file (starter, wrong/ sample, mutant) fails."""
-    shown = {step for finding in findings if finding.subject != "solution" for step in finding.failing}
+    """A finding for each graded step that no wrong/ sample and no mutant fails (the starter,
+    which lacks everything, proves little about a check)."""
+    shown = {step for finding in findings if finding.subject not in {"solution", "starter"} for step in finding.failing}
     return [
         Finding(
             False,
             f"step {step.id}",
-            "is never shown to fail: neither the starter, nor a wrong/ sample, nor a mutant of the "
-            "solution fails it, so nothing proves its check can fail. Add a file to "
+            "is never shown to fail: no wrong/ sample and no mutant of the solution fails it, so "
+            "nothing proves its check catches a mistake. Add a file to "
             f"lessons/{lesson.slug}/wrong/ that should fail it (with '# expect: fail at {step.id}'), "
             "or make the check test what the step asks for",
         )

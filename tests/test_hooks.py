@@ -157,3 +157,25 @@ def test_function_looks_up_module_level_functions() -> None:
     function = src(TIMING).function("hello")
     assert function is not None and not function.is_async and function.calls_to("print")[0].line == 23
     assert src(TIMING).function("missing") is None
+
+
+def test_app_argument_reads_what_fastapi_is_given() -> None:
+    source = src(
+        """
+        from contextlib import asynccontextmanager
+        from fastapi import FastAPI
+
+        @asynccontextmanager
+        async def lifespan(app):
+            yield
+
+        app = FastAPI(lifespan=lifespan, debug=True)
+        """
+    )
+    given = source.app_argument("lifespan")
+    assert given is not None and given.code == "lifespan"
+    function = source.function(given.code)
+    assert function is not None and function.is_async
+    debug = source.app_argument("debug")
+    assert debug is not None and debug.literal is True
+    assert source.app_argument("title") is None
