@@ -341,18 +341,3 @@ def _shown_type(value: object) -> str:
     if isinstance(value, dict):
         return "a table holding other things"
     return f"{value!r} ({type(value).__name__})"
-
-
-_MISSING = object()
-
-
-def _field(table: dict[str, Any], key: str, kind: type, where: object, default: Any = _MISSING) -> Any:
-    """`table[key]` checked to be a `kind`, for tables the schema leaves to their reader."""
-    if key not in table:
-        if default is _MISSING:
-            raise LessonError(f"{where}: missing '{key}'")
-        return default
-    value = table[key]
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise LessonError(f"{where}: '{key}' must be {kind.__name__}, not {type(value).__name__}")
-    return value
