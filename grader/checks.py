@@ -51,7 +51,7 @@ class Passed:
 class CheckSpec:
     step: str
     live: bool
-    func: Callable[..., str | Passed | None]
+    func: Callable[..., object]
     browser: bool = False
 
     @property
@@ -66,7 +66,9 @@ def check(step: str, *, live: bool = False, browser: bool = False) -> Callable[[
     receives a `LiveApp` already serving the learner's app; a browser check
     (`browser=True`, for a step marked `browser = true` in lesson.toml) receives a
     `BrowserApp` that runs fetches from a headless Chromium page on another origin.
-    Return a short message, a `Passed` or None to pass; raise `Failure` to fail.
+    Return a short message (or a `Passed`) to pass; raise `Failure` to fail. A check that
+    returns nothing, or raises anything else, is a bug in the lesson: its step is reported
+    as an error, naming the check's file and line, and the other steps are still graded.
     """
 
     def mark(func: CheckFunc) -> CheckFunc:

@@ -89,14 +89,17 @@ class Course:
         return next((lesson for lesson in self.lessons if lesson.slug not in passed), self.lessons[-1])
 
 
-def find_course_root(start: Path | None = None) -> Path | None:
-    """$GRADER_COURSE, else the nearest folder at or above `start` that has lessons/."""
+def find_course_root(start: Path | None = None, *, installed: bool = True) -> Path | None:
+    """$GRADER_COURSE, else the nearest folder at or above `start` that has lessons/, else
+    (with `installed`) the course the grader was installed from."""
     if os.environ.get(COURSE_ENV):
         return Path(os.environ[COURSE_ENV]).resolve()
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if (folder / "lessons").is_dir() and any((folder / "lessons").glob(f"*/{LESSON_FILE}")):
             return folder
+    if not installed:
+        return None
     package_root = Path(__file__).resolve().parent.parent
     if (package_root / "lessons").is_dir():
         return package_root
@@ -116,7 +119,26 @@ def load_course(root: Path, *, lenient: bool = False) -> Course:
             if not lenient:
                 raise
             broken.append(str(error))
+    lessons.sort(key=lambda lesson: (lesson.order, lesson.slug))
+    clashing = [later for earlier, later in zip(lessons, lessons[1:]) if later.order == earlier.order]
+    for later in clashing:
+        earlier = next(lesson for lesson in lessons if lesson.order == later.order)
+        if not lenient:
+            raise LessonError(_same_order(earlier, later))
+        broken.append(_same_order(earlier, later))  # the first keeps its place; the others wait
+    lessons = [lesson for lesson in lessons if lesson not in clashing]
     if not lessons:
         raise LessonError(broken[0] if broken else f"{root / 'lessons'}: no lesson folders (each needs a {LESSON_FILE})")
-    lessons.sort(key=lambda lesson: (lesson.order, lesson.slug))
     return Course(root=root, lessons=tuple(lessons), broken=tuple(broken))
+
+
+def _same_order(earlier: Lesson, later: Lesson) -> str:
+    from grader.lesson_schema import key_line
+
+    meta = later.folder / LESSON_FILE
+    line = key_line(meta.read_text(encoding="utf-8"), "order")
+    where = f"{meta}, line {line}" if line else str(meta)
+    return (
+        f"{where}: order = {later.order} is also the order of lesson '{earlier.slug}' "
+        f"({earlier.folder / LESSON_FILE}); give each lesson its own place in the course"
+    )

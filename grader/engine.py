@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grader.bounded import TooComplex, check_size, within
+from grader.check_output import captured
 from grader.checks import CheckSpec, Failure, Passed, Skip, checks_in
 from grader.learner_file import FileProblem, LearnerFile, read_learner_file
 from grader.lesson import Lesson, LessonError, Step
@@ -185,24 +186,59 @@ def lesson_checks(lesson: Lesson) -> list[CheckSpec]:
 
 
 def _run(lesson: Lesson, spec: CheckSpec, subject: object) -> StepResult:
+    """Run one check, sandboxed from the view: what it prints is kept on the result (for
+    `lessons verify`), and a check that raises or returns nothing errs its own step only."""
     step = lesson.step(spec.step)
-    try:
-        message = spec.func(subject)
-    except Failure as failure:
-        return _failed(lesson, spec.step, failure)
-    except Skip as skip:
-        return StepResult(step.id, step.title, Status.SKIP, str(skip))
-    except (RecursionError, MemoryError):  # the learner's file nests too deep for the analysis
-        raise TooComplex("an expression nested too deeply") from None
-    except Exception as error:
-        frame = traceback.extract_tb(error.__traceback__)[-1]
-        raise LessonError(
-            f"{frame.filename}, line {frame.lineno}: the check {spec.name}() for step '{spec.step}' raised "
-            f"{type(error).__name__}: {error}"
-        ) from None
+    with captured() as printed:
+        try:
+            message = spec.func(subject)
+        except Failure as failure:
+            return replace(_failed(lesson, spec.step, failure), output="".join(printed))
+        except Skip as skip:
+            return StepResult(step.id, step.title, Status.SKIP, str(skip), output="".join(printed))
+        except (RecursionError, MemoryError):  # the learner's file nests too deep for the analysis
+            raise TooComplex("an expression nested too deeply") from None
+        except Exception as error:
+            return _check_error(lesson, spec, _raised(lesson, spec, error), "".join(printed))
+    output = "".join(printed)
     if isinstance(message, Passed):
-        return StepResult(step.id, step.title, Status.PASS, message.message, details=message.details)
-    return StepResult(step.id, step.title, Status.PASS, message or "Done.")
+        return StepResult(step.id, step.title, Status.PASS, message.message, details=message.details, output=output)
+    if not isinstance(message, str) or not message.strip():
+        got = "nothing" if message is None else f"{type(message).__name__} {message!r}"[:200]
+        problem = (
+            f"{_where(spec)}: the check {spec.name}() for step '{spec.step}' returned {got}: a check passes "
+            "by returning a short message (a str, or Passed(...)) and fails by raising Failure"
+        )
+        return _check_error(lesson, spec, problem, output)
+    return StepResult(step.id, step.title, Status.PASS, message, output=output)
+
+
+def _raised(lesson: Lesson, spec: CheckSpec, error: Exception) -> str:
+    """Where the lesson's own code raised (its deepest frame in the lessons folder), and what."""
+    frames = traceback.extract_tb(error.__traceback__)
+    lessons = str(lesson.folder.parent.resolve())
+    own = [frame for frame in frames if str(Path(frame.filename).resolve()).startswith(lessons)]
+    frame = (own or frames)[-1]
+    summary = "".join(traceback.format_exception_only(type(error), error)).strip().splitlines()[-1]
+    return f"{frame.filename}, line {frame.lineno}: the check {spec.name}() for step '{spec.step}' raised {summary}"
+
+
+def _where(spec: CheckSpec) -> str:
+    code = spec.func.__code__
+    return f"{code.co_filename}, line {code.co_firstlineno}"
+
+
+def _check_error(lesson: Lesson, spec: CheckSpec, problem: str, output: str) -> StepResult:
+    step = lesson.step(spec.step)
+    return StepResult(
+        step.id,
+        step.title,
+        Status.ERROR,
+        "The grader's check for this step has a bug, so it cannot judge this step: the problem is "
+        "not in your code. Tell your instructor (the other steps are graded as usual).",
+        details=(problem,),
+        output=output,
+    )
 
 
 def _run_live(
@@ -226,7 +262,9 @@ def _run_live(
 
         assert chromium is not None
         return _run(lesson, spec, BrowserApp(source, app.port, chromium))
-    live_app = LiveApp(source, app.port, app.output, timeout=request_timeout, served=app.served)
+    live_app = LiveApp(
+        source, app.port, app.output, timeout=request_timeout, served=app.served, headers=lesson.request_headers
+    )
     return _run(lesson, spec, live_app)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import importlib.util
 import sys
 import tomllib
@@ -9,8 +10,12 @@ import traceback
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
+
+from grader.check_output import captured
+from grader.lesson_schema import LESSON_FIELDS, STEP_FIELDS, Field, did_you_mean, key_line
 
 LESSON_FILE = "lesson.toml"
 CHECKS_FILE = "checks.py"
@@ -73,6 +78,8 @@ class Lesson:
     starter_fails_at: tuple[str, ...]
     browser_always: bool = False  # lesson.toml: browser = "always"
     page: PagePlan = PagePlan()
+    # lesson.toml's request_headers: sent with every live request, shown in every curl line
+    request_headers: tuple[tuple[str, str], ...] = ()
 
     def step(self, step_id: str) -> Step:
         return next(step for step in self.steps if step.id == step_id)
@@ -96,33 +103,41 @@ def load_lesson(folder: Path) -> Lesson:
     """Read `folder/lesson.toml` into a Lesson; a LessonError says what is wrong and where."""
     meta_path = folder / LESSON_FILE
     try:
-        meta = tomllib.loads(meta_path.read_text(encoding="utf-8"))
+        raw_text = meta_path.read_text(encoding="utf-8")
+        meta = tomllib.loads(raw_text)
     except FileNotFoundError:
         raise LessonError(f"{meta_path}: missing (every lesson folder needs one)") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise LessonError(f"{meta_path}: not valid TOML: {error}") from None
-    slug = folder.name
-    root = folder.parent.parent
-    exercise_name = _field(meta, "exercise", str, meta_path, default="main.py")
-    app = _field(meta, "app", str, meta_path, default="main:app")
-    module, _, attr = app.partition(":")
-    if not module or not attr:
-        raise LessonError(f"{meta_path}: 'app' must look like \"main:app\" (module:attribute), not {app!r}")
-    steps = tuple(_step(raw, meta_path, index) for index, raw in enumerate(_field(meta, "steps", list, meta_path)))
+    table = _Table(meta_path, raw_text, meta, LESSON_FIELDS, None)
+    raw_steps = table.get("steps")
+    steps = tuple(
+        _step(_Table(meta_path, raw_text, raw, STEP_FIELDS, index)) for index, raw in enumerate(raw_steps)
+    )
     if not steps:
         raise LessonError(f"{meta_path}: a lesson needs at least one [[steps]] entry")
     ids = [step.id for step in steps]
-    if len(set(ids)) != len(ids):
-        raise LessonError(f"{meta_path}: step ids must be unique, got {ids}")
-    fails_at = tuple(_field(meta, "starter_fails_at", list, meta_path, default=[ids[0]]))
+    for index, step_id in enumerate(ids):
+        if step_id in ids[:index]:
+            problem = f"id '{step_id}' is already the id of step {ids.index(step_id) + 1}: step ids must be unique"
+            raise table.error("id", problem, step=index, bare=True)
+    slug = folder.name
+    root = folder.parent.parent
+    exercise_name = table.get("exercise", "main.py")
+    app = table.get("app", "main:app")
+    module, _, attr = app.partition(":")
+    if not module or not attr:
+        raise table.error("app", f'must look like "main:app" (module:attribute), not {app!r}')
+    fails_at = tuple(table.get("starter_fails_at", [ids[0]]))
     unknown = [step_id for step_id in fails_at if step_id not in ids]
     if unknown:
-        raise LessonError(f"{meta_path}: starter_fails_at names unknown steps {unknown}; steps are {ids}")
-    text_file = folder / _field(meta, "text", str, meta_path, default="lesson.md")
+        raise table.error("starter_fails_at", f"names unknown steps {unknown}{_closest(unknown[0], ids)}; the steps are {ids}")
+    headers: dict[str, str] = table.get("request_headers", {})
+    text_file = folder / table.get("text", "lesson.md")
     lesson = Lesson(
         slug=slug,
-        title=_field(meta, "title", str, meta_path),
-        order=_field(meta, "order", int, meta_path),
+        title=table.get("title"),
+        order=table.get("order"),
         folder=folder,
         exercise=root / "exercise" / slug / exercise_name,
         solution=root / "solution" / slug / exercise_name,
@@ -130,10 +145,11 @@ def load_lesson(folder: Path) -> Lesson:
         app_attr=attr,
         steps=steps,
         text_file=text_file,
-        success=_field(meta, "success", str, meta_path, default=None),
+        success=table.get("success", None),
         starter_fails_at=fails_at,
-        browser_always=_browser_setting(meta, meta_path),
+        browser_always=_browser_setting(table),
         page=_page_plan(meta, meta_path),
+        request_headers=tuple(headers.items()),
     )
     for needed in (text_file, folder / CHECKS_FILE):
         if not needed.is_file():
@@ -152,9 +168,14 @@ def load_checks_module(lesson: Lesson) -> ModuleType:
     if spec is None or spec.loader is None:
         raise LessonError(f"{path}: cannot be loaded as Python")
     module = importlib.util.module_from_spec(spec)
+    # Registered like any imported module: @dataclass (with `from __future__ import
+    # annotations`), pickling and typing.get_type_hints look the module up by name.
+    sys.modules[name] = module
     try:
-        spec.loader.exec_module(module)
+        with captured():  # a print() while loading must not reach `grade --json`'s output
+            spec.loader.exec_module(module)
     except Exception as error:
+        del sys.modules[name]
         raise LessonError(f"{path}: raised while loading: {_where(error, path)}") from None
     return module
 
@@ -168,27 +189,62 @@ def _where(error: BaseException, path: Path) -> str:
     return f"line {line}: {summary}" if line else summary
 
 
-def _step(raw: Any, meta_path: Path, index: int) -> Step:
-    if not isinstance(raw, dict):
-        raise LessonError(f"{meta_path}: steps[{index}] must be a table with id, title and hints")
-    where = f"{meta_path} (steps[{index}])"
-    hints = raw.get("hints", [])
-    if not isinstance(hints, list) or not all(isinstance(h, str) for h in hints):
-        raise LessonError(f"{where}: 'hints' must be a list of strings")
+class _Table:
+    """One table of lesson.toml (the top level, or one [[steps]] entry), checked against its
+    schema: unknown fields and wrong types are errors naming the file, line and field."""
+
+    def __init__(self, path: Path, text: str, raw: Any, fields: Mapping[str, Field], step: int | None) -> None:
+        self.path, self.text, self.fields, self.step = path, text, fields, step
+        if not isinstance(raw, dict):
+            raise LessonError(f"{path}: steps[{step}] must be a table ([[steps]]) with id, title and hints")
+        self.raw: dict[str, Any] = raw
+        for key, value in raw.items():
+            field = fields.get(key)
+            if field is None:
+                raise self.error(key, f"is not a field of {self._what()}{did_you_mean(key, fields)}")
+            if not field.accepts(value):
+                raise self.error(key, f"must be {field.describe()}, not {_shown_type(value)}")
+        for key, field in fields.items():
+            if field.required and key not in raw:
+                raise self.error(key, f"missing '{key}' ({field.describe()}, required)", bare=True)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.raw.get(key, default)
+
+    def error(self, key: str, problem: str, *, step: int | None = None, bare: bool = False) -> LessonError:
+        step = self.step if step is None else step
+        line = key_line(self.text, key, step)
+        if line is None and step is not None:
+            line = key_line(self.text, "id", step)
+        where = f"{self.path}, line {line}" if line else str(self.path)
+        if step is not None:
+            where += f" (step {step + 1}{self._id(step)})"
+        return LessonError(f"{where}: {problem}" if bare else f"{where}: '{key}' {problem}")
+
+    def _what(self) -> str:
+        return "a step" if self.step is not None else "a lesson"
+
+    def _id(self, step: int) -> str:
+        step_id = self.raw.get("id") if step == self.step else None
+        return f", id '{step_id}'" if isinstance(step_id, str) else ""
+
+
+def _step(table: _Table) -> Step:
     return Step(
-        id=_field(raw, "id", str, where),
-        title=_field(raw, "title", str, where),
-        hints=tuple(hints),
-        browser=_field(raw, "browser", bool, where, default=False),
+        id=table.get("id"),
+        title=table.get("title"),
+        hints=tuple(table.get("hints", [])),
+        browser=table.get("browser", False),
     )
 
 
-def _browser_setting(meta: dict[str, Any], meta_path: Path) -> bool:
-    setting: str = _field(meta, "browser", str, meta_path, default="optional")
+def _browser_setting(table: _Table) -> bool:
+    setting: str = table.get("browser", "optional")
     if setting not in {"always", "optional"}:
-        raise LessonError(
-            f'{meta_path}: \'browser\' must be "always" (browser steps run in every grade) or '
-            f'"optional" (only with grade --browser), not {setting!r}'
+        raise table.error(
+            "browser",
+            'must be "always" (browser steps run in every grade) or "optional" (only with grade --browser), '
+            f"not {setting!r}",
         )
     return setting == "always"
 
@@ -261,6 +317,7 @@ _MISSING = object()
 
 
 def _field(table: dict[str, Any], key: str, kind: type, where: object, default: Any = _MISSING) -> Any:
+    """`table[key]` checked to be a `kind`, for tables the schema leaves to their reader."""
     if key not in table:
         if default is _MISSING:
             raise LessonError(f"{where}: missing '{key}'")
@@ -269,3 +326,18 @@ def _field(table: dict[str, Any], key: str, kind: type, where: object, default: 
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise LessonError(f"{where}: '{key}' must be {kind.__name__}, not {type(value).__name__}")
     return value
+
+
+def _closest(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _shown_type(value: object) -> str:
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (true or false)"
+    if isinstance(value, list):
+        return f"the list {value!r}" if len(repr(value)) < 60 else "a list of something else"
+    if isinstance(value, dict):
+        return "a table holding other things"
+    return f"{value!r} ({type(value).__name__})"

@@ -5,10 +5,11 @@ from __future__ import annotations
 import http.client
 import socket
 import threading
+import re
 import shlex
 import shutil
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -86,12 +87,19 @@ class Response:
         return " ".join(shlex.quote(part) for part in parts)
 
 
-def start_command(file: Path) -> str:
+def start_command(file: Path, app: str = "app") -> str:
     """The command that serves `file`'s app on port 8000, runnable from the current folder."""
     uvicorn = "uvicorn" if shutil.which("uvicorn") else _shown(Path(sys.executable).with_name("uvicorn"))
     folder = _shown(file.resolve().parent)
     app_dir = "" if folder == "." else f" --app-dir {shlex.quote(folder)}"
-    return one_line(f"{uvicorn} {file.stem}:app{app_dir}")  # a folder's name may hold control characters
+    return one_line(f"{uvicorn} {file.stem}:{app}{app_dir}")  # a folder's name may hold control characters
+
+
+def with_defaults(defaults: Sequence[tuple[str, str]], given: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """The lesson's default headers, then the check's own; a check's header replaces a
+    default of the same name (header names are case-insensitive)."""
+    mine = {name.lower() for name in given}
+    return (*((name, value) for name, value in defaults if name.lower() not in mine), *given.items())
 
 
 def _shown(path: Path) -> str:
@@ -112,17 +120,62 @@ def _cut(connection: http.client.HTTPConnection, expired: threading.Event) -> No
             connection.sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
+# A test of a header's value: a regular expression the whole value matches, or a function
+# of the value returning True; its docstring's first line ("a number") names it in messages.
+HeaderTest = str | re.Pattern[str] | Callable[[str], bool]
+
+
+def a_number(value: str) -> bool:
+    """a number"""
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _passes(test: HeaderTest, value: str) -> bool:
+    if isinstance(test, str | re.Pattern):
+        return re.fullmatch(test, value) is not None
+    return bool(test(value))
+
+
+def _describe(test: HeaderTest) -> str:
+    if isinstance(test, str | re.Pattern):
+        pattern = test if isinstance(test, str) else test.pattern
+        return f"a value matching the pattern {pattern}"
+    doc = (test.__doc__ or "").strip().splitlines()
+    return doc[0] if doc else f"a value {getattr(test, '__name__', 'the test')}() accepts"
+
+
+def _wanted(status: int | Collection[int], got: int) -> bool:
+    return got == status if isinstance(status, int) else got in status
+
+
+def _codes(status: int | Collection[int]) -> str:
+    if isinstance(status, int):
+        return str(status)
+    if isinstance(status, range) and status.step == 1:
+        return f"{status.start}-{status.stop - 1}"
+    return " or ".join(str(code) for code in sorted(status))
 
 
 class LiveApp:
     """The learner's app, serving on 127.0.0.1. Live checks send it requests."""
 
     def __init__(
-        self, source: Source, port: int, output: OutputBuffer, timeout: float = 5.0, served: ServedApp | None = None
+        self,
+        source: Source,
+        port: int,
+        output: OutputBuffer,
+        timeout: float = 5.0,
+        served: ServedApp | None = None,
+        headers: Sequence[tuple[str, str]] = (),
     ) -> None:
         self.source = source
         self.served = served  # what the running app really holds (see Source.served_app)
-        self.start_command = start_command(source.path)
+        self.default_headers = tuple(headers)  # lesson.toml's request_headers, sent every time
+        self.start_command = start_command(source.path, source.app)
         self.port = port
         self.timeout = timeout
         self._output = output
@@ -135,7 +188,7 @@ class LiveApp:
         body: bytes | None = None,
     ) -> Response:
         """Send one request; a hang or a dropped connection fails the step with a clear message."""
-        sent = tuple((headers or {}).items())
+        sent = with_defaults(self.default_headers, headers or {})
         mark = self._output.total
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
         # The socket timeout bounds each read; this bounds the whole exchange, so an app that
@@ -177,26 +230,39 @@ class LiveApp:
         path: str,
         headers: Mapping[str, str] | None = None,
         *,
-        status: int | range | None = None,
+        status: int | Collection[int] | None = None,
         present: Sequence[str] = (),
         equals: Mapping[str, str] | None = None,
         absent: Sequence[str] = (),
+        matches: Mapping[str, HeaderTest] | None = None,
         body: bytes | None = None,
     ) -> Response:
-        """Send a request and check its answer: the `status` (a code or a range), headers
-        that must be `present`, headers whose value `equals` one given, headers that must be
-        `absent`. Fails with a message that lists each difference and a curl to try."""
+        """Send a request and check its answer: the `status` (a code, or a range or set of
+        codes), headers that must be `present`, headers whose value `equals` one given,
+        headers that must be `absent`, and headers whose value `matches` a test: a regular
+        expression (the whole value must match) or a function of the value that returns
+        True (its docstring, e.g. "a number", names it in messages). Fails with a message
+        that lists each difference and a curl to try."""
         response = self.request(method, path, headers, body)
+        if response.status >= 500 and (status is None or not _wanted(status, response.status)):
+            from grader.live_reports import fail_on_crash
+
+            fail_on_crash(response)  # a crash is the learner's bug whatever the step checks: say so
         problems: list[str] = []
-        if status is not None and response.status not in (status if isinstance(status, range) else (status,)):
-            wanted = f"{status.start}-{status.stop - 1}" if isinstance(status, range) else str(status)
-            problems.append(f"its status is {response.status_line}, not {wanted}")
+        if status is not None and not _wanted(status, response.status):
+            problems.append(f"its status is {response.status_line}, not {_codes(status)}")
         problems += [f"it has no {name} header" for name in present if response.header(name) is None]
         for name, value in (equals or {}).items():
             got = response.header(name)
             if got != value:
                 problems.append(f"{name} is {got!r}, not {value!r}" if got is not None else f"it has no {name} header")
         problems += [f"it has {name}: {response.header(name)}, and should not" for name in absent if response.header(name) is not None]
+        for name, test in (matches or {}).items():
+            got = response.header(name)
+            if got is None:
+                problems.append(f"it has no {name} header")
+            elif not _passes(test, got):
+                problems.append(f"{name} is {got!r}, not {_describe(test)}")
         if problems:
             raise Failure(
                 f"{method} {path} answered {response.status_line}, which is not what this step needs:",

@@ -1,9 +1,19 @@
 """Mutants of a reference solution, to prove every lesson check can fail.
 
-Each top-level call statement the lesson adds (`app.add_middleware(...)`: in the solution,
-not in the starter) is removed once, and each of its keyword arguments is removed once and
-changed once. A mutant that passes every step means a check that does not look at what it
-claims to.
+Only what the lesson adds (in the solution, not in the starter) is mutated:
+
+- a top-level import is removed;
+- a top-level call (`app.add_middleware(...)`) is removed, and each of its keyword
+  arguments is removed once and changed once;
+- a function the solution adds (a decorator middleware, a route, an exception handler) is
+  removed, and so is each of its decorators;
+- inside an added or changed function, each added statement that does something is removed:
+  a call, an `await`, an assignment to an item (`response.headers["X"] = ...`), a `return`;
+  an item assignment's value is changed, and each `await` is dropped (the coroutine is then
+  never run).
+
+A mutant that passes every step means a check that does not look at what it claims to. A
+line the checks rightly ignore (a log call) can be spared with a `# lessons: no-mutant` comment.
 """
 
 from __future__ import annotations
@@ -15,6 +25,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 MUTANT_TEXT = "mutant.example"
+SPARE = "lessons: no-mutant"
 
 
 @dataclass(frozen=True)
@@ -26,31 +37,135 @@ class Mutant:
 
 def mutants_of(text: str, starter: str = "") -> list[Mutant]:
     """Mutants of the solution `text`, sparing statements the `starter` already has."""
-    given = {_normal(statement) for statement in cst.parse_module(starter).body} if starter else set()
-    wrapper = MetadataWrapper(cst.parse_module(text))
-    module = wrapper.module
-    positions = wrapper.resolve(PositionProvider)
-    found: list[Mutant] = []
-    for index, statement in enumerate(module.body):
-        call = _call_statement(statement)
-        if call is None or _normal(statement) in given:
-            continue
-        line = positions[statement].start.line
-        code = module.code_for_node(call).strip().splitlines()[0]
-        without = [s for i, s in enumerate(module.body) if i != index]
-        found.append(Mutant(f"line {line} removed ({code} ...)", line, module.with_changes(body=without).code))
+    return list(_Mutator(text, starter).mutants())
+
+
+class _Mutator:
+    def __init__(self, text: str, starter: str) -> None:
+        starter_module = cst.parse_module(starter) if starter else None
+        self.given = {_normal(s) for s in starter_module.body} if starter_module else set()
+        self.starter_functions = {
+            s.name.value: s for s in (starter_module.body if starter_module else ()) if isinstance(s, cst.FunctionDef)
+        }
+        wrapper = MetadataWrapper(cst.parse_module(text))
+        self.module = wrapper.module
+        self.positions = wrapper.resolve(PositionProvider)
+        self.lines = text.splitlines()
+
+    def line(self, node: cst.CSTNode) -> int:
+        return self.positions[node].start.line
+
+    def spared(self, node: cst.CSTNode) -> bool:
+        start, end = self.positions[node].start.line, self.positions[node].end.line
+        return any(SPARE in line for line in self.lines[start - 1 : end])
+
+    def mutant(self, description: str, node: cst.CSTNode, changed: cst.Module) -> Mutant:
+        return Mutant(f"line {self.line(node)}: {description}", self.line(node), changed.code)
+
+    def mutants(self) -> Iterator[Mutant]:
+        for index, statement in enumerate(self.module.body):
+            if _normal(statement) in self.given or self.spared(statement):
+                continue
+            call = _call_statement(statement)
+            if call is not None:
+                yield from self._top_level_call(index, statement, call)
+            elif isinstance(statement, cst.FunctionDef):
+                yield from self._function(statement)
+            elif _is_import(statement):
+                shown = _code(statement)
+                yield self.mutant(f"`{shown}` removed", statement, self._removed(statement))
+
+    def _top_level_call(self, index: int, statement: cst.BaseStatement, call: cst.Call) -> Iterator[Mutant]:
+        code = self.module.code_for_node(call).strip().splitlines()[0]
+        without = [s for i, s in enumerate(self.module.body) if i != index]
+        yield self.mutant(f"removed ({code} ...)", statement, self.module.with_changes(body=without))
         for arg_index, arg in enumerate(call.args):
             if arg.keyword is None:
                 continue
-            name = arg.keyword.value
-            for label, new_call in _argument_mutations(call, arg_index, name):
-                mutated = _replace_call(module, index, statement, call, new_call)
-                found.append(Mutant(f"line {line}: {label}", line, mutated.code))
+            for label, new_call in _argument_mutations(call, arg_index, arg.keyword.value):
+                yield self.mutant(label, statement, self.module.deep_replace(call, new_call))  # type: ignore[arg-type]
+
+    def _function(self, function: cst.FunctionDef) -> Iterator[Mutant]:
+        name = function.name.value
+        original = self.starter_functions.get(name)
+        if original is None:
+            yield self.mutant(f"the function {name}() removed", function, self._removed(function))
+            for decorator in function.decorators:
+                shown = _code(decorator.decorator)
+                yield self.mutant(
+                    f"@{shown} removed from {name}()", decorator, self._replaced(decorator, cst.RemoveFromParent())
+                )
+        before = {_normal(s) for s in _simple_statements(original)} if original else set()
+        for statement in _simple_statements(function):
+            if _normal(statement) not in before and not self.spared(statement):
+                yield from self._inner(statement, name)
+
+    def _inner(self, statement: cst.SimpleStatementLine, function: str) -> Iterator[Mutant]:
+        small = statement.body[0] if len(statement.body) == 1 else None
+        shown = _code(statement).splitlines()[0]
+        does_something = isinstance(small, cst.Expr | cst.Return) or (
+            isinstance(small, cst.Assign) and any(isinstance(t.target, cst.Subscript) for t in small.targets)
+        )
+        if does_something:
+            yield self.mutant(f"`{shown}` removed from {function}()", statement, self._removed(statement))
+        if isinstance(small, cst.Assign) and any(isinstance(t.target, cst.Subscript) for t in small.targets):
+            changed = _changed_value(small.value) or cst.SimpleString(f'"{MUTANT_TEXT}"')
+            new = small.with_changes(value=changed)
+            yield self.mutant(f"`{shown}` set to {_code(changed)} instead", statement, self._replaced(small, new))
+        for awaited in _awaits(statement):
+            yield self.mutant(
+                f"`await` dropped from `{_code(awaited)}` in {function}()",
+                statement,
+                self._replaced(awaited, awaited.expression),
+            )
+
+    def _removed(self, node: cst.CSTNode) -> cst.Module:
+        return self.module.deep_remove(node)  # type: ignore[return-value]
+
+    def _replaced(self, node: cst.CSTNode, new: cst.CSTNode | cst.RemovalSentinel) -> cst.Module:
+        return self.module.deep_replace(node, new)  # type: ignore[arg-type]
+
+
+def _simple_statements(node: cst.CSTNode | None) -> list[cst.SimpleStatementLine]:
+    """Every simple statement line inside `node`, at any depth (but not in nested functions)."""
+    found: list[cst.SimpleStatementLine] = []
+
+    class Collect(cst.CSTVisitor):
+        def visit_SimpleStatementLine(self, line: cst.SimpleStatementLine) -> bool:
+            found.append(line)
+            return False
+
+        def visit_FunctionDef(self, inner: cst.FunctionDef) -> bool:
+            return inner is node
+
+    if node is not None:
+        node.visit(Collect())
+    return found
+
+
+def _awaits(node: cst.CSTNode) -> list[cst.Await]:
+    found: list[cst.Await] = []
+
+    class Collect(cst.CSTVisitor):
+        def visit_Await(self, awaited: cst.Await) -> None:
+            found.append(awaited)
+
+    node.visit(Collect())
     return found
 
 
 def _normal(statement: cst.CSTNode) -> str:
-    return " ".join(cst.Module(body=[]).code_for_node(statement).split())
+    return " ".join(_code(statement).split())
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module(body=[]).code_for_node(node).strip()
+
+
+def _is_import(statement: cst.CSTNode) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(small, cst.Import | cst.ImportFrom) for small in statement.body
+    )
 
 
 def _call_statement(statement: cst.CSTNode) -> cst.Call | None:
@@ -70,8 +185,7 @@ def _argument_mutations(call: cst.Call, arg_index: int, name: str) -> Iterator[t
     changed = _changed_value(args[arg_index].value)
     if changed is not None:
         args[arg_index] = args[arg_index].with_changes(value=changed)
-        shown = cst.Module(body=[]).code_for_node(changed)
-        yield f"{name}={shown}", call.with_changes(args=args)
+        yield f"{name}={_code(changed)}", call.with_changes(args=args)
 
 
 def _changed_value(value: cst.BaseExpression) -> cst.BaseExpression | None:
@@ -91,15 +205,3 @@ def _changed_value(value: cst.BaseExpression) -> cst.BaseExpression | None:
     if isinstance(value, cst.Integer):
         return cst.Integer(str(int(value.evaluated_value) + 1))
     return None
-
-
-def _replace_call(
-    module: cst.Module, index: int, statement: cst.BaseStatement, call: cst.Call, new_call: cst.Call
-) -> cst.Module:
-    assert isinstance(statement, cst.SimpleStatementLine)
-    expr = statement.body[0]
-    assert isinstance(expr, cst.Expr)
-    new_statement = statement.with_changes(body=[expr.with_changes(value=new_call)])
-    body = list(module.body)
-    body[index] = new_statement
-    return module.with_changes(body=body)

@@ -40,6 +40,7 @@ class ModuleLayout:
         default_factory=list
     )
     functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
+    defs: list[tuple[cst.FunctionDef, Placement]] = field(default_factory=list)  # every def, anywhere
     augmented: set[str] = field(default_factory=set)  # names changed with +=, -=, ...
     returns: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
     called: set[str] = field(default_factory=set)
@@ -185,6 +186,7 @@ class _Walker:
 
     def _function(self, node: cst.FunctionDef, place: Placement) -> None:
         name = node.name.value
+        self.layout.defs.append((node, place))
         if place.function is None and place.runs and not place.in_class:
             self.layout.functions[name] = node
         for decorator in node.decorators:

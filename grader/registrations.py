@@ -55,15 +55,7 @@ class RegistrationFinder:
         middleware, positional, keywords = split
         arguments, opaque = self._bind(call, positional, keywords, params)
         line = self.source.line_of(call)
-        anchor = self._anchor(self.source.position_of(call), place)
-        on_app = self._targets_app(target, place, binding, anchor)
-        before_app = (
-            not on_app
-            and binding is not None
-            and binding.factory is None
-            and anchor < binding.position
-            and self._refers_to_app(target, place, binding)
-        )
+        on_app, before_app = self.reaches(target, place, self.source.position_of(call), binding)
         made = self.source.served_app(target) if target and place.function is None else None
         return Registration(
             target_made_by=made.made_by if made else frozenset(),
@@ -79,6 +71,22 @@ class RegistrationFinder:
             arguments=arguments,
             opaque=opaque,
         )
+
+    def reaches(
+        self, target: str | None, place: Placement, position: tuple[int, int], binding: AppBinding | None
+    ) -> tuple[bool, bool]:
+        """Whether code at `position` calling a method on `target` acts on the served app, and
+        whether it refers to that app's name before the app exists (so it misses it)."""
+        anchor = self._anchor(position, place)
+        on_app = self._targets_app(target, place, binding, anchor)
+        before_app = (
+            not on_app
+            and binding is not None
+            and binding.factory is None
+            and anchor < binding.position
+            and self._refers_to_app(target, place, binding)
+        )
+        return on_app, before_app
 
     def _middleware_list(
         self,

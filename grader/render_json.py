@@ -29,8 +29,8 @@ def report_as_dict(report: Report, shown_file: str) -> dict[str, Any]:
             for step in report.steps
         ],
     }
-    if report.error is not None:
-        data["error"] = report.error
+    if report.lesson_error is not None:
+        data["error"] = report.lesson_error
     if report.problem is not None:  # Python cannot read the file: steps wait for it
         data["problem"] = {"message": report.problem.message, "line": report.problem.line, "hint": report.problem.hint}
     return data

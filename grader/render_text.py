@@ -22,6 +22,7 @@ BADGES = {
     Status.PASS: ("PASS", "bold green"),
     Status.FAIL: ("FAIL", "bold red"),
     Status.SKIP: ("SKIP", "yellow"),
+    Status.ERROR: ("ERROR", "bold magenta"),
 }
 INDENT = 7
 # The programs a detail line may start with: such a line is a command to copy, never re-flowed.
@@ -165,7 +166,8 @@ def _file_problem(console: Console, report: Report, shown_file: str) -> None:
 def _para(console: Console, text: Text, indent: int) -> None:
     """A paragraph that wraps under its own indent (hanging under a leading "- ")."""
     if console.soft_wrap:
-        console.print(Text(" " * indent) + text)
+        for line in text.split("\n", allow_blank=True):  # a multi-line hint keeps its own indent
+            console.print(Text(" " * indent) + line)
         return
     hang = 2 if text.plain.startswith("- ") else 0
     for index, line in enumerate(text.wrap(console, max(console.width - indent - hang, 20))):

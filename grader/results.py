@@ -13,6 +13,7 @@ class Status(StrEnum):
     PASS = "pass"
     FAIL = "fail"
     SKIP = "skip"
+    ERROR = "error"  # the lesson's check itself failed: a bug in the lesson, not the learner's
 
 
 class Outcome(StrEnum):
@@ -33,6 +34,7 @@ class StepResult:
     hint: str | None = None
     details: tuple[str, ...] = ()
     more_hints: tuple[str, ...] = ()  # the step's further hints, revealed one by one on request
+    output: str = ""  # what the check printed: for the lesson's author, never in a learner's view
 
 
 @dataclass(frozen=True)
@@ -50,11 +52,19 @@ class Report:
 
     @property
     def outcome(self) -> Outcome:
-        if self.error is not None:
+        if self.error is not None or any(step.status is Status.ERROR for step in self.steps):
             return Outcome.ERROR
         if self.steps and all(step.status is Status.PASS for step in self.steps):
             return Outcome.PASS
         return Outcome.FAIL
+
+    @property
+    def lesson_error(self) -> str | None:
+        """What is wrong in the lesson, when a check could not judge: for its author."""
+        if self.error is not None:
+            return self.error
+        broken = next((step for step in self.steps if step.status is Status.ERROR), None)
+        return "\n".join(broken.details) if broken else None
 
     @property
     def first_failure(self) -> StepResult | None:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, QualifiedNameProvider
@@ -20,6 +20,9 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, Qualif
 from grader.checks import Failure
 from grader.placement import Placement, lay_out
 from grader.served import ServedApp
+
+if TYPE_CHECKING:
+    from grader.hooks import Function, Hook
 
 APP_CLASSES = frozenset(
     {"fastapi.FastAPI", "fastapi.applications.FastAPI", "starlette.applications.Starlette"}
@@ -151,6 +154,7 @@ class Source:
         self._qualified: Mapping[cst.CSTNode, Any] = metadata[QualifiedNameProvider]
         self.layout = lay_out(self.module)
         self._registrations: dict[tuple[tuple[str, ...], str], list[Registration]] = {}
+        self._hooks: list[Hook] | None = None
         self._served: Callable[[], ServedApp | None] | None = None
 
     def attach_served(self, provider: Callable[[], ServedApp | None]) -> None:
@@ -316,9 +320,27 @@ class Source:
         if isinstance(value, cst.Name) and value.value not in _seen | {name}:
             original = self.served_app(value.value, _seen | {name})
             if original is not None and original.is_app:
-                return replace(original, name=name, aliases=original.aliases | together | {value.value, name})
+                aliases = original.aliases | together | {value.value, name}
+                return replace(original, name=name, aliases=self._later_aliases(aliases))
         binding = self._binding(name, value, stmt)
-        return replace(binding, aliases=together | {name})
+        return replace(binding, aliases=self._later_aliases(together | {name}) if binding.is_app else together | {name})
+
+    def _later_aliases(self, aliases: frozenset[str]) -> frozenset[str]:
+        """`aliases` and the names later bound to them (`api = app`), when that binding is the
+        name's last at module level: every name that ends up holding the same app."""
+        last: dict[str, cst.BaseExpression] = {}
+        for target, value, place, _ in self.layout.assignments:
+            if place.runs and place.function is None:
+                last[target] = value
+        grown = set(aliases)
+        changed = True
+        while changed:
+            changed = False
+            for target, value in last.items():
+                if target not in grown and isinstance(value, cst.Name) and value.value in grown:
+                    grown.add(target)
+                    changed = True
+        return frozenset(grown)
 
     def _binding(self, name: str, value: cst.BaseExpression, stmt: cst.CSTNode) -> AppBinding:
         line, position, code = self.line_of(stmt), self.position_of(stmt), self.code_of(value)
@@ -441,6 +463,44 @@ class Source:
         name = middleware[0].rpartition(".")[2]
         wanted = Wanted(tuple(middleware), tuple(params), app, example or f"{app}.add_middleware({name}, ...)")
         return expect_registration(self, wanted)
+
+    def hooks(self, method: str | None = None) -> list[Hook]:
+        """Every function registered with a decorator `@target.method(...)`, running or not, in
+        source order: `@app.middleware("http")`, `@app.exception_handler(404)`,
+        `@app.on_event("startup")`, `@app.get("/notes")`... With `method`, only those."""
+        from grader.hooks import find_hooks
+
+        if self._hooks is None:
+            self._hooks = find_hooks(self)
+        return [hook for hook in self._hooks if method is None or hook.method == method]
+
+    def expect_hook(
+        self, method: str, argument: object = None, *, asynchronous: bool | None = None, example: str | None = None
+    ) -> Hook:
+        """The function registered on the served app with `@app.method(argument)` (e.g.
+        `expect_hook("middleware", "http", asynchronous=True)`); otherwise a Failure for each
+        usual mistake: on another app or a router, under the main guard or in a function
+        nothing calls, before the app exists, the decorator without parentheses or with
+        another argument, a misspelled method, a plain `def` where FastAPI awaits it."""
+        from grader.hooks import expect_hook
+
+        return expect_hook(self, method, argument, asynchronous, example)
+
+    def app_argument(self, name: str) -> Value | None:
+        """What the served app's `FastAPI(...)` call passes for `name` (`lifespan`, `debug`,
+        `dependencies`...), or None. `source.function(value.code)` then reads a function passed."""
+        binding = self.served_app()
+        call = binding.call if binding else None
+        given = next((a.value for a in call.args if a.keyword and a.keyword.value == name), None) if call else None
+        return self.value_of(given) if given is not None else None
+
+    def function(self, name: str) -> Function | None:
+        """The module-level function `name` that exists once the file is loaded, with what its
+        body does: `.calls`, `.calls_to("call_next")`, `.returns`, `.expect_await(...)`..."""
+        from grader.hooks import function_of
+
+        node = self.layout.functions.get(name)
+        return function_of(self, node) if node is not None else None
 
     # -- values ------------------------------------------------------------------
 

@@ -19,7 +19,12 @@ from grader.results import Outcome, Report, Status
 if TYPE_CHECKING:
     from rich.console import Console
 
-STATUS_MARKS = {Status.PASS: ("PASS", "green"), Status.FAIL: ("FAIL", "red"), Status.SKIP: ("SKIP", "yellow")}
+STATUS_MARKS = {
+    Status.PASS: ("PASS", "green"),
+    Status.FAIL: ("FAIL", "red"),
+    Status.SKIP: ("SKIP", "yellow"),
+    Status.ERROR: ("ERROR", "magenta"),
+}
 # Redrawing in place: home, each line clearing what is left of the old one, then the rest.
 CURSOR_HOME = "\x1b[H"
 CLEAR_LINE_END = "\x1b[K"

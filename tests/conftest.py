@@ -70,17 +70,30 @@ def no_leftovers():
         assert processes_mentioning(path) == [], f"processes left running for {path}"
 
 
-def run_command(name: str, *args: str | Path, cwd: Path = ROOT, timeout: float = 180) -> Run:
+def run_command(
+    name: str, *args: str | Path, cwd: Path = ROOT, timeout: float = 180, env: dict[str, str] | None = None
+) -> Run:
     """Run another console script of the package (e.g. `lessons`) as a user would."""
     done = subprocess.run(
         [str(GRADE.with_name(name)), *map(str, args)],
         cwd=cwd,
+        env={**os.environ, **(env or {})},
         capture_output=True,
         text=True,
         timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
     return Run(done.returncode, done.stdout, done.stderr)
+
+
+def commit_all(root: Path) -> None:
+    """Make `root` a git repository with everything committed (starters can then be reset)."""
+    git_env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    commands = (["add", "-A"], ["commit", "-qm", "course"])
+    if not (root / ".git").exists():
+        commands = (["init", "-q"], *commands)
+    for command in commands:
+        subprocess.run(["git", *command], cwd=root, env=git_env, check=True, capture_output=True)
 
 
 @pytest.fixture
@@ -91,9 +104,19 @@ def course_copy(tmp_path: Path) -> Path:
     root = tmp_path / "course"
     for folder in ("lessons", "exercise", "solution"):
         shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    git_env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
-    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "course"]):
-        subprocess.run(["git", *command], cwd=root, env=git_env, check=True, capture_output=True)
+    commit_all(root)
+    return root
+
+
+@pytest.fixture
+def scaffolded(tmp_path: Path) -> Path:
+    """A course of one lesson, `health`, made by `lessons new` in an empty folder and
+    committed: a known shape, whatever the shipped course holds."""
+    root = tmp_path / "scaffolded"
+    root.mkdir()
+    created = run_command("lessons", "new", "health", cwd=root)
+    assert created.code == 0, created.stdout + created.stderr
+    commit_all(root)
     return root
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.course import load_course
 from tests.conftest import ROOT, run_command, run_grade
 
 
@@ -14,69 +15,86 @@ def test_every_shipped_lesson_verifies() -> None:
     run = run_command("lessons", "verify")
     assert run.code == 0, run.stdout + run.stderr
     assert "Every lesson verifies." in run.stdout
-    assert "cors-headers" in run.stdout and "cors-production" in run.stdout
+    for lesson in load_course(ROOT).lessons:
+        assert f"{lesson.slug}: {lesson.title}" in run.stdout
     assert "mutant" in run.stdout
 
 
 def test_list_shows_lessons_in_order_with_steps() -> None:
     run = run_command("lessons", "list")
     assert run.code == 0
-    lines = run.stdout.splitlines()
-    assert lines[0].startswith("1. cors-headers")
-    assert any(line.startswith("2. cors-production") for line in lines)
-    assert any("live-headers" in line for line in lines)
+    lessons = load_course(ROOT).lessons
+    numbered = [line for line in run.stdout.splitlines() if not line.startswith(" ")]
+    assert numbered == [f"{number}. {lesson.slug}: {lesson.title}" for number, lesson in enumerate(lessons, start=1)]
+    assert any(lessons[0].steps[-1].id in line for line in run.stdout.splitlines())
 
 
 def test_new_lesson_scaffold_verifies(course_copy: Path) -> None:
+    last = load_course(course_copy).lessons[-1]
     created = run_command("lessons", "new", "health-check", "--title", "Health checks", cwd=course_copy)
-    assert created.code == 0, created.stderr
+    assert created.code == 0, created.stdout + created.stderr
     assert "lessons/health-check/checks.py" in created.stdout
-    assert (course_copy / "exercise/health-check/main.py").read_text() == (
-        course_copy / "solution/cors-production/main.py"
-    ).read_text()
+    assert "It verifies." in created.stdout
+    assert (course_copy / "exercise/health-check/main.py").read_text() == last.solution.read_text()
     verified = run_command("lessons", "verify", "health-check", cwd=course_copy)
     assert verified.code == 0, verified.stdout + verified.stderr
     listed = run_command("lessons", "list", cwd=course_copy)
-    assert "3. health-check: Health checks" in listed.stdout
+    count = len(load_course(course_copy).lessons)
+    assert f"{count}. health-check: Health checks" in listed.stdout
+
+
+def test_new_lesson_from_another_lesson(course_copy: Path) -> None:
+    first = load_course(course_copy).lessons[0]
+    created = run_command("lessons", "new", "health", "--from", first.slug, cwd=course_copy)
+    assert created.code == 0, created.stdout + created.stderr
+    assert f"starting from {first.slug}'s solution" in created.stdout
+    assert (course_copy / "exercise/health/main.py").read_text() == first.solution.read_text()
+    missing = run_command("lessons", "new", "other", "--from", "nope", cwd=course_copy)
+    assert missing.code == 2 and "no lesson named 'nope' to start from" in missing.stderr
+
+
+def test_new_lesson_in_an_empty_folder_starts_a_course(tmp_path: Path) -> None:
+    created = run_command("lessons", "new", "first-steps", cwd=tmp_path)
+    assert created.code == 0, created.stdout + created.stderr
+    assert (tmp_path / "lessons/first-steps/lesson.toml").is_file()
+    assert not (ROOT / "lessons/first-steps").exists()
 
 
 def test_new_lesson_refuses_bad_slug_and_existing_lesson(course_copy: Path) -> None:
     bad = run_command("lessons", "new", "Bad Slug", cwd=course_copy)
     assert bad.code == 2 and "not a valid slug" in bad.stderr
-    taken = run_command("lessons", "new", "cors-headers", cwd=course_copy)
+    taken = run_command("lessons", "new", load_course(course_copy).lessons[0].slug, cwd=course_copy)
     assert taken.code == 2 and "already exists" in taken.stderr
 
 
-def test_dead_check_is_reported(course_copy: Path) -> None:
-    checks = course_copy / "lessons/cors-headers/checks.py"
-    # A lazy check: passes as soon as the import is there, whatever the arguments.
-    checks.write_text(
-        checks.read_text().replace(
-            "    registration = cors_registration(source)\n    problems = unknown_settings",
-            "    registration = cors_registration(source)\n    return 'ok'\n    problems = unknown_settings",
-        )
-    )
-    run = run_command("lessons", "verify", "cors-headers", cwd=course_copy)
+def test_dead_check_is_reported(scaffolded: Path) -> None:
+    # A lazy static check: passes whatever the file holds.
+    lazy(scaffolded, "    for route in source.routes():")
+    run = run_command("lessons", "verify", "health", cwd=scaffolded)
     assert run.code == 1, run.stdout
     # The known-wrong sample now slips past the static step: verify says so.
-    assert "wrong/missing_allow_methods.py: first fails at live-headers, but its header says add-middleware" in run.stdout
-    # Mutants still fail, but only the live step catches the changed arguments.
-    assert "allow_origins= removed: caught by live-headers\n" in run.stdout
+    assert "wrong/wrong_path.py: first fails at live-health, but its header says route" in run.stdout
+    assert "starter: fails at ['live-health'], but lesson.toml says starter_fails_at = ['route', 'live-health']" in run.stdout
+    # Mutants still fail, but only the live step catches them.
+    assert "the function health() removed: caught by live-health\n" in run.stdout
+    assert "step route: is never shown to fail" in run.stdout
 
 
-def test_mutant_that_passes_fails_verification(course_copy: Path) -> None:
-    checks = course_copy / "lessons/cors-production/checks.py"
-    text = checks.read_text()
-    # Make the credentials-related checks blind to allow_credentials.
-    text = text.replace("    if value is None:\n        raise Failure(\n            f\"Line {registration.line} adds CORSMiddleware without", "    if False:\n        raise Failure(\n            f\"Line {registration.line} adds CORSMiddleware without")
-    text = text.replace("    if value.literal is not True:", "    if False:")
-    text = text.replace("credentials=True)\n    if blocked:\n        raise Failure(\n            f\"Your frontend", "credentials=False)\n    if blocked:\n        raise Failure(\n            f\"Your frontend")
-    text = text.replace("blocked = origin_problems(simple, FRONTEND, credentials=True)", "blocked = origin_problems(simple, FRONTEND)")
-    text = text.replace("return f\"Line {value.line} sets allow_credentials=True.\"", "return 'ok'")
-    checks.write_text(text)
-    run = run_command("lessons", "verify", "cors-production", cwd=course_copy)
+def test_mutant_that_passes_fails_verification(scaffolded: Path) -> None:
+    lazy(scaffolded, "    for route in source.routes():")
+    lazy(scaffolded, "    response = app.expect(")
+    run = run_command("lessons", "verify", "health", cwd=scaffolded)
     assert run.code == 1, run.stdout
-    assert "allow_credentials= removed: passes every step: no check notices this change" in run.stdout
+    assert 'mutant, line 11: @app.get("/health") removed from health(): passes every step: no check notices this change' in run.stdout
+    assert "step live-health: is never shown to fail" in run.stdout
+
+
+def lazy(course: Path, line: str) -> None:
+    """Make the check holding `line` pass without looking at anything."""
+    checks = course / "lessons/health/checks.py"
+    text = checks.read_text()
+    assert line in text
+    checks.write_text(text.replace(line, "    return 'ok'\n" + line, 1))
 
 
 def test_broken_metadata_names_the_file(course_copy: Path) -> None:
@@ -84,29 +102,29 @@ def test_broken_metadata_names_the_file(course_copy: Path) -> None:
     meta.write_text(meta.read_text().replace('title = "CORS headers', 'titel = "CORS headers', 1))
     for run in (run_command("lessons", "verify", cwd=course_copy), run_grade(cwd=course_copy)):
         assert run.code == 2
-        assert "lesson.toml: missing 'title'" in run.stderr
+        assert "lesson.toml, line 1: 'titel' is not a field of a lesson; did you mean 'title'?" in run.stderr
         assert "Traceback" not in run.stderr + run.stdout
 
 
-def test_check_that_raises_is_a_lesson_error_not_a_learner_mistake(course_copy: Path) -> None:
-    checks = course_copy / "lessons/cors-headers/checks.py"
-    checks.write_text(checks.read_text().replace("    first = expect_cors_import", "    1 / 0\n    first = expect_cors_import", 1))
-    run = run_grade("--json", cwd=course_copy)
+def test_check_that_raises_is_a_lesson_error_not_a_learner_mistake(scaffolded: Path) -> None:
+    checks = scaffolded / "lessons/health/checks.py"
+    checks.write_text(checks.read_text().replace("    for route in source.routes():", "    1 / 0\n    for route in source.routes():", 1))
+    run = run_grade("--json", cwd=scaffolded)
     assert run.code == 2
     assert run.json["status"] == "error"
     assert "ZeroDivisionError" in run.json["error"] and "checks.py" in run.json["error"]
-    text = run_grade(cwd=course_copy)
+    text = run_grade(cwd=scaffolded)
     assert "not in your code" in text.stdout
-    verify = run_command("lessons", "verify", "cors-headers", cwd=course_copy)
+    verify = run_command("lessons", "verify", "health", cwd=scaffolded)
     assert verify.code == 2 and "ZeroDivisionError" in verify.stderr
 
 
-def test_check_for_unknown_step_is_reported(course_copy: Path) -> None:
-    checks = course_copy / "lessons/cors-headers/checks.py"
-    checks.write_text(checks.read_text().replace('@check("import")', '@check("imports")'))
-    run = run_grade("--json", cwd=course_copy)
+def test_check_for_unknown_step_is_reported(scaffolded: Path) -> None:
+    checks = scaffolded / "lessons/health/checks.py"
+    checks.write_text(checks.read_text().replace('@check("route")', '@check("routes")'))
+    run = run_grade("--json", cwd=scaffolded)
     assert run.code == 2
-    assert "checks for steps lesson.toml does not list: ['imports']" in run.json["error"]
+    assert "checks for steps lesson.toml does not list: ['routes']" in run.json["error"]
 
 
 def test_engine_names_no_lesson() -> None:
@@ -114,25 +132,25 @@ def test_engine_names_no_lesson() -> None:
     assert found.stdout.strip() == "", f"lesson-specific words in the engine: {found.stdout}"
 
 
-def test_solved_starter_is_pointed_out(course_copy: Path) -> None:
-    exercise = course_copy / "exercise/cors-headers/main.py"
-    exercise.write_text((course_copy / "solution/cors-headers/main.py").read_text())
-    run = run_command("lessons", "verify", "cors-headers", cwd=course_copy)
+def test_solved_starter_is_pointed_out(scaffolded: Path) -> None:
+    exercise = scaffolded / "exercise/health/main.py"
+    exercise.write_text((scaffolded / "solution/health/main.py").read_text())
+    run = run_command("lessons", "verify", "health", cwd=scaffolded)
     assert run.code == 1
     assert "differs from the committed starter" in run.stdout
-    assert "grade --reset --lesson cors-headers" in run.stdout
+    assert "grade --reset --lesson health" in run.stdout
 
 
-def test_a_broken_draft_does_not_block_other_lessons(course_copy: Path) -> None:
-    created = run_command("lessons", "new", "draft", cwd=course_copy)
+def test_a_broken_draft_does_not_block_other_lessons(scaffolded: Path) -> None:
+    created = run_command("lessons", "new", "draft", cwd=scaffolded)
     assert created.code == 0
-    meta = course_copy / "lessons/draft/lesson.toml"
+    meta = scaffolded / "lessons/draft/lesson.toml"
     meta.write_text(meta.read_text().replace('starter_fails_at = ["route", "live-health"]', 'starter_fails_at = ["nope"]'))
-    chosen = run_grade("--lesson", "cors-headers", "--json", cwd=course_copy)
-    assert chosen.code == 1 and chosen.json["lesson"] == "cors-headers"
-    draft = run_grade("--lesson", "draft", cwd=course_copy)
+    chosen = run_grade("--lesson", "health", "--json", cwd=scaffolded)
+    assert chosen.code == 1 and chosen.json["lesson"] == "health"
+    draft = run_grade("--lesson", "draft", cwd=scaffolded)
     assert draft.code == 2 and "lesson 'draft' is broken" in draft.stderr and "nope" in draft.stderr
-    verify = run_command("lessons", "verify", cwd=course_copy)
+    verify = run_command("lessons", "verify", cwd=scaffolded)
     assert verify.code == 2 and "draft/lesson.toml" in verify.stderr
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from grader import Failure, LiveApp, Source, check
 
-PATH = "/health"
+PATH = "${path}"
 
 
 @check("route")
 def health_route_is_declared(source: Source) -> str:
     for route in source.routes():
-        if route.method == "GET" and route.path == PATH and route.target == "app":
+        if route.method == "GET" and route.path == PATH and route.target == source.app:
             return f"Line {route.line} declares GET {PATH}."
     raise Failure(f"{source.name} does not declare GET {PATH} on the app yet.")
 

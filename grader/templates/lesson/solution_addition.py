@@ -1,5 +1,5 @@
 
 
-@app.get("/health")
-def health() -> dict[str, str]:
+@${app_attr}.get("${path}")
+def ${function}() -> dict[str, str]:
     return {"status": "ok"}

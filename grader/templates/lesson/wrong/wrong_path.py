@@ -1,10 +1,10 @@
 # expect: fail at route
-# message: does not declare GET /health
+# message: does not declare GET ${path}
 from fastapi import FastAPI
 
 app = FastAPI()
 
 
-@app.get("/healthz")
+@app.get("${path}z")
 def health() -> dict[str, str]:
     return {"status": "ok"}

@@ -1,0 +1,89 @@
+"""LiveApp.expect with tests on header values, the lesson's default request headers, and
+crashes reported with the app's own error: against a real app under uvicorn."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Iterator
+
+import pytest
+
+from grader import Failure, LiveApp, Source, a_number
+from grader.server import AppProcess
+
+APP = '''
+import time
+
+from fastapi import FastAPI
+from fastapi.middleware.trustedhost import TrustedHostMiddleware
+
+app = FastAPI()
+app.add_middleware(TrustedHostMiddleware, allowed_hosts=["notes.example.com"])
+
+
+@app.middleware("http")
+async def add_process_time(request, call_next):
+    start = time.perf_counter()
+    response = await call_next(request)
+    response.headers["X-Process-Time"] = str(time.perf_counter() - start)
+    response.headers["X-Words"] = "not a number"
+    return response
+
+
+@app.get("/")
+def home() -> dict[str, str]:
+    return {"message": "Hello"}
+
+
+@app.get("/boom")
+def boom() -> dict[str, str]:
+    return {"ratio": str(1 / 0)}
+'''
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+    path = tmp_path_factory.mktemp("live") / "main.py"
+    path.write_text(textwrap.dedent(APP))
+    process = AppProcess.start(path, "main", "app")
+    try:
+        assert process.wait_ready(30) is None
+        yield LiveApp(Source(path, path.read_text()), process.port, process.output, headers=(("Host", "notes.example.com"),))
+    finally:
+        process.stop()
+
+
+def test_the_lesson_s_default_headers_go_with_every_request_and_curl(app: LiveApp) -> None:
+    response = app.expect("GET", "/", status=200)
+    assert response.request_headers == (("Host", "notes.example.com"),)
+    assert "-H 'Host: notes.example.com'" in response.curl()
+
+
+def test_a_check_s_own_header_replaces_the_default(app: LiveApp) -> None:
+    response = app.request("GET", "/", {"host": "evil.example"})
+    assert response.status == 400
+    assert response.request_headers == (("host", "evil.example"),)
+
+
+def test_header_values_are_tested_by_function_or_pattern(app: LiveApp) -> None:
+    response = app.expect("GET", "/", status={200, 204}, matches={"X-Process-Time": a_number, "content-type": r"application/json.*"})
+    assert float(response.header("X-Process-Time") or "x") >= 0
+
+
+def test_a_value_that_fails_its_test_is_named_in_words(app: LiveApp) -> None:
+    with pytest.raises(Failure) as caught:
+        app.expect("GET", "/", matches={"X-Words": a_number, "X-Process-Time": re.compile(r"[a-z]+"), "X-Missing": a_number})
+    words, timing, missing = caught.value.details[:3]
+    assert words == "- X-Words is 'not a number', not a number"
+    assert timing.startswith("- X-Process-Time is '") and timing.endswith("', not a value matching the pattern [a-z]+")
+    assert missing == "- it has no X-Missing header"
+    assert "-H 'Host: notes.example.com'" in caught.value.details[-1]
+
+
+def test_a_crash_is_reported_with_the_app_s_own_error(app: LiveApp) -> None:
+    with pytest.raises(Failure) as caught:
+        app.expect("GET", "/boom", status=200)
+    assert caught.value.message.startswith("Your app crashed while answering GET /boom (500 Internal Server Error)")
+    assert any("ZeroDivisionError" in line for line in caught.value.details)
+    assert any("1 / 0" in line for line in caught.value.details)
