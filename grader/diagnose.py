@@ -190,11 +190,13 @@ def _died(problem: StartProblem, source: Source | None, name: str) -> Failure:
         if learner is not None:
             line, function = learner
             error = next((l for l in reversed(problem.output.splitlines()) if re.match(r"\w+Error", l)), "")
+            code = source.text.splitlines()[line - 1] if source and line <= len(source.text.splitlines()) else ""
             return Failure(
                 f"Your app loaded, then stopped while starting up: line {line}, your function {function}(), "
                 f"does not fit how FastAPI calls it ({error.strip() or 'see the error below'}).",
                 line=line,
-                details=_output_tail(problem),
+                # The traceback holds only the framework's frames: show the learner's line instead.
+                details=(f"{line} | {code.strip()}", error.strip()) if code else _output_tail(problem),
                 hint=f"A lifespan function takes the app as its one argument: `async def {function}(app: FastAPI):`, "
                 "decorated with @asynccontextmanager, with one `yield` in it.",
             )
