@@ -147,7 +147,9 @@ def grade_command(
         view.report(report)
     if revealed is not None:
         view.hint_revealed(*revealed)
-    if browser:
+    if browser and not any(step.browser for step in lesson.steps):
+        click.echo(f"grade: lesson '{lesson.slug}' has no browser step, so --browser adds nothing to it.", err=True)
+    elif browser:
         _exit_without_chromium()
     if report.outcome is Outcome.PASS and path.resolve() == lesson.exercise.resolve():
         course.record_pass(lesson)

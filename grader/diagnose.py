@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import sys
+from pathlib import Path
+
 import libcst as cst
 
 from grader.checks import Failure
@@ -23,6 +27,8 @@ def start_failure(problem: StartProblem, source: Source | None, attr: str) -> Fa
     data = problem.data
     frames = data.get("frames", [])
     line = frames[-1]["line"] if frames else None
+    if problem.kind == "crash" and (missing := _missing_module(data.get("exception", ""))):
+        return _module_not_found(missing, source, name, line, frames, data.get("exception", ""))
     if problem.kind == "crash":
         return Failure(
             f"Your app could not start: loading {name} raised {data.get('exception', 'an error')}.",
@@ -93,6 +99,69 @@ def start_failure(problem: StartProblem, source: Source | None, attr: str) -> Fa
     return _died(problem, source, name)
 
 
+def _missing_module(exception: str) -> str | None:
+    found = re.match(r"ModuleNotFoundError: No module named '([\w.]+)'", exception)
+    return found.group(1) if found else None
+
+
+def _module_not_found(
+    module: str, source: Source | None, name: str, line: int | None, frames: list[dict[str, object]], exception: str
+) -> Failure:
+    """A missing module: the learner's own file that is not there, or a package not installed
+    in the Python that `grade` runs (which is the one that runs the app)."""
+    top = module.split(".", 1)[0]
+    folder = source.path.parent if source else None
+    details = (*_traceback(frames), exception)
+    close = _close_local(top, folder, name) if folder is not None else None
+    if close is not None:
+        return Failure(
+            f"Line {line} imports `{module}`, but there is no {top}.py next to {name}: there is "
+            f"{close}.py. Is that the module you mean?",
+            line=line,
+            details=details,
+            hint=f"Write `{close}` in the import, or rename the file to {top}.py.",
+        )
+    if folder is not None and ((folder / f"{top}.py").exists() or (folder / top).is_dir()):
+        return Failure(
+            f"Line {line} imports `{module}`: {top} is next to {name}, but Python did not find "
+            f"`{module}` in it.",
+            line=line,
+            details=details,
+            hint="Check the spelling of the module and of what you import from it.",
+        )
+    python = sys.executable
+    return Failure(
+        f"Line {line} imports `{module}`, a package that is not installed in the Python environment "
+        f"`grade` uses ({python}), so your app cannot start.",
+        line=line,
+        details=details,
+        hint=f"Install it into that environment: {python} -m pip install {top} (a package's name to "
+        "install is sometimes different from the name you import; its documentation says which). "
+        f"If `{top}` is a module of your own, it must be a file {top}.py next to {name}.",
+    )
+
+
+def _close_local(module: str, folder: Path, own: str) -> str | None:
+    """A module of the learner's beside their file whose name is close to the missing one."""
+    import difflib
+
+    names = [p.stem for p in folder.iterdir() if (p.suffix == ".py" and p.name != own) or (p / "__init__.py").exists()]
+    close = difflib.get_close_matches(module, names, n=1, cutoff=0.7)
+    return close[0] if close else None
+
+
+def _learner_function(problem: StartProblem, source: Source | None) -> tuple[int, str] | None:
+    """The learner's function a startup error names (`lifespan() takes 0 positional arguments`),
+    with its line: startup tracebacks show only the framework's frames."""
+    if source is None:
+        return None
+    for called in re.findall(r"(\w+)\(\) (?:takes|missing|got)", problem.output):
+        for function in source.layout.functions.values():
+            if function.name.value == called:
+                return source.line_of(function), called
+    return None
+
+
 def _timeout(problem: StartProblem, source: Source | None, name: str) -> Failure:
     stage = problem.data.get("stage")
     seconds = problem.data.get("timeout")
@@ -124,6 +193,20 @@ def _died(problem: StartProblem, source: Source | None, name: str) -> Failure:
     code = problem.data.get("code")
     stage = problem.data.get("stage")
     if stage == "startup":
+        learner = _learner_function(problem, source)
+        if learner is not None:
+            line, function = learner
+            error = next((l for l in reversed(problem.output.splitlines()) if re.match(r"\w+Error", l)), "")
+            code = source.text.splitlines()[line - 1] if source and line <= len(source.text.splitlines()) else ""
+            return Failure(
+                f"Your app loaded, then stopped while starting up: line {line}, your function {function}(), "
+                f"does not fit how FastAPI calls it ({error.strip() or 'see the error below'}).",
+                line=line,
+                # The traceback holds only the framework's frames: show the learner's line instead.
+                details=(f"{line} | {code.strip()}", error.strip()) if code else _output_tail(problem),
+                hint=f"A lifespan function takes the app as its one argument: `async def {function}(app: FastAPI):`, "
+                "decorated with @asynccontextmanager, with one `yield` in it.",
+            )
         return Failure(
             f"Your app loaded, then stopped while starting up (exit code {code}).",
             details=_output_tail(problem),

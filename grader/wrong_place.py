@@ -47,6 +47,16 @@ def expect_served_app(source: Source, app: str) -> AppBinding:
     """The app uvicorn serves, or a Failure when the file has none or `app` holds something else."""
     binding = source.served_app(app)
     if binding is None:
+        other = _app_named_otherwise(source, app)
+        if other is not None:
+            other_name, other_line = other
+            raise Failure(
+                f"Line {other_line} creates the app as `{other_name}`, but uvicorn serves the variable "
+                f"named `{app}` ({source.path.stem}:{app}), so it finds no app.",
+                line=other_line,
+                hint=f"Rename `{other_name}` to `{app}` on line {other_line} and everywhere after it "
+                f"(`@{app}.get`, `{app}.add_middleware`).",
+            )
         raise Failure(
             f"{source.name} has no `{app} = FastAPI()` at the top level, so there is no app "
             "for uvicorn to serve and nothing to add the middleware to.",
@@ -112,6 +122,15 @@ def _misplaced(registration: Registration, binding: AppBinding, wanted: Wanted, 
             line=line,
             hint=move,
         )
+    replaced = _replaced_app(source, app, line, app_line) if registration.before_app else None
+    if replaced is not None:
+        return Failure(
+            f"Line {app_line} creates a second app, which replaces the one from line {replaced} that "
+            f"line {line} added {name} to: uvicorn serves the new one, without the middleware (and "
+            "without the routes defined before it).",
+            line=app_line,
+            hint=f"Delete line {app_line}: create the app once.",
+        )
     if registration.before_app:
         return Failure(
             f"Line {line} adds {name} before line {app_line} creates the app uvicorn serves, so "
@@ -157,6 +176,25 @@ def _misplaced(registration: Registration, binding: AppBinding, wanted: Wanted, 
     )
 
 
+def _app_named_otherwise(source: Source, app: str) -> tuple[str, int] | None:
+    """A top-level `other = FastAPI()` when nothing is named `app`: the learner renamed it."""
+    for target, value, place, stmt in source.layout.assignments:
+        if target != app and place.runs and place.function is None and source._is_app_call(value):
+            return target, source.line_of(stmt)
+    return None
+
+
+def _replaced_app(source: Source, app: str, line: int, app_line: int) -> int | None:
+    """The line of an earlier `app = FastAPI()` that a later one (on `app_line`) replaced,
+    when the registration on `line` went to the earlier one."""
+    earlier = [
+        source.line_of(stmt)
+        for target, value, place, stmt in source.layout.assignments
+        if target == app and place.runs and place.function is None and source._is_app_call(value)
+    ]
+    return next((found for found in earlier if found < line < app_line), None)
+
+
 def _not_registered(
     source: Source, registrations: Sequence[Registration], binding: AppBinding, wanted: Wanted
 ) -> Failure:
@@ -187,6 +225,21 @@ def _not_registered(
                 line=line,
                 hint="Move the import to the top of the file.",
             )
+        imported = [f for f in source.imports_of(*wanted.qualified) if f.placement.runs]
+        if code.rpartition(".")[2].lower() == name.lower() and not imported:
+            return Failure(
+                f"Line {line} passes `{code}`, but {source.name} does not import {name} yet: fix the "
+                "import first (the step before this one); this step is checked once it passes.",
+                line=line,
+                hint=f"Add `from {wanted.module} import {name}` at the top of the file.",
+            )
+        if code.lower() == name.lower() and code != name:
+            return Failure(
+                f"Line {line} passes `{code}`, but the class is spelled `{name}` (Python names are "
+                f"case-sensitive), so Python stops with a NameError.",
+                line=line,
+                hint=f"Write {wanted.short}.",
+            )
         return Failure(
             f"Line {line} passes `{code}`, which is not the {name} class imported from {wanted.module}.",
             line=line,
@@ -206,6 +259,16 @@ def _near_registration(source: Source, binding: AppBinding, wanted: Wanted) -> F
         if not (place.runs and isinstance(call.func, cst.Attribute) and call.args):
             continue
         method = call.func.attr.value
+        if name in source.code_of(call.args[0].value) and method == "middleware":
+            line = source.line_of(call)
+            return Failure(
+                f"Line {line} calls `{source.code_of(call.func)}(...)`: FastAPI's `middleware` is the "
+                'decorator for middleware functions (`@app.middleware("http")`), which takes only the kind '
+                "of request; given a class and settings, Python stops with a TypeError. A middleware class "
+                "is added with add_middleware.",
+                line=line,
+                hint=f"Write {wanted.short}.",
+            )
         if name in source.code_of(call.args[0].value) and method != "add_middleware":
             line = source.line_of(call)
             return Failure(

@@ -49,9 +49,15 @@ def test_under_the_main_guard() -> None:
     assert "never takes effect" in found.message
 
 
-def test_before_the_app_is_created() -> None:
+def test_a_second_app_replaces_the_first() -> None:
     found = failure("app = FastAPI()\napp.add_middleware(GZipMiddleware)\napp = FastAPI()\n")
-    assert "adds GZipMiddleware before line 5 creates the app uvicorn serves" in found.message
+    assert "Line 5 creates a second app, which replaces the one from line 3" in found.message
+    assert found.line == 5 and found.hint == "Delete line 5: create the app once."
+
+
+def test_before_the_app_is_created() -> None:
+    found = failure("app.add_middleware(GZipMiddleware)\napp = FastAPI()\n")
+    assert "adds GZipMiddleware before line 4 creates the app uvicorn serves" in found.message
 
 
 def test_on_a_router() -> None:
@@ -103,8 +109,14 @@ def test_app_wrapped_by_hand() -> None:
     assert "wraps the app by hand" in found.message and "That does add GZipMiddleware" in found.message
 
 
-def test_no_app_at_all() -> None:
+def test_app_under_another_name_is_to_be_renamed() -> None:
     found = failure("api = FastAPI()\napi.add_middleware(GZipMiddleware)\n")
+    assert "Line 3 creates the app as `api`, but uvicorn serves the variable named `app`" in found.message
+    assert found.hint is not None and "Rename `api` to `app`" in found.hint
+
+
+def test_no_app_at_all() -> None:
+    found = failure("api = make_something()\napi.add_middleware(GZipMiddleware)\n")
     assert "has no `app = FastAPI()` at the top level" in found.message
 
 

@@ -6,12 +6,13 @@ import libcst as cst
 
 from _shared.browser_cors import origin_problems, preflight_problems, surprise_origin
 from _shared.browser_proof import allowed, blocked_summary, console_quotes, wire_lines
+from _shared.cors_origins import settings_for
+from _shared.cors_runtime import effective_registration
 from _shared.live_reports import fail_on_crash, try_it
 from _shared.cors_static import (
     CORS_MIDDLEWARE,
     IMPORT_LINE,
     PARAMETERS,
-    cors_registration,
     expect_cors_import,
     list_setting_problem,
     unknown_settings,
@@ -50,7 +51,7 @@ def cors_middleware_is_imported(source: Source) -> str:
 
 @check("add-middleware")
 def cors_middleware_allows_everything(source: Source) -> str:
-    registration = cors_registration(source)
+    registration, note = effective_registration(source)
     problems = unknown_settings(registration) + [
         problem
         for setting in ALLOW_ALL
@@ -69,7 +70,7 @@ def cors_middleware_allows_everything(source: Source) -> str:
         if registration.kind == "middleware_list"
         else ""
     )
-    return f"Line {registration.line} adds CORSMiddleware to the app{how}, allowing any origin, method and header."
+    return f"Line {registration.line} adds CORSMiddleware to the app{how}, allowing any origin, method and header.{note}"
 
 
 @check("live-headers", live=True)
@@ -91,7 +92,7 @@ def browser_on_another_origin_is_allowed(app: LiveApp) -> str:
             f"A page on {origin} calling DELETE {PREFLIGHT_PATH} would be blocked by the browser: "
             f"its preflight request (OPTIONS) got {preflight.status_line}, which does not allow the call:",
             details=(*(f"- {reason}" for reason in blocked), *try_it(preflight)),
-            hint=_live_hint(app),
+            hint=_live_hint(app, blocked),
         )
     simple = app.request("GET", SIMPLE_PATH, {"Origin": origin})
     fail_on_crash(simple)
@@ -101,7 +102,7 @@ def browser_on_another_origin_is_allowed(app: LiveApp) -> str:
             f"A page on {origin} calling GET {SIMPLE_PATH} would get an error instead of the notes: "
             f"the answer ({simple.status_line}) may not be read across origins:",
             details=(*(f"- {reason}" for reason in blocked), *try_it(simple)),
-            hint=_live_hint(app),
+            hint=_live_hint(app, blocked),
         )
     return (
         f"A browser page on {origin} may call your API: the preflight for DELETE got "
@@ -152,7 +153,7 @@ def _browser_hint(browser: BrowserApp) -> str:
     )
 
 
-def _live_hint(app: LiveApp) -> str:
+def _live_hint(app: LiveApp, blocked: list[str]) -> str:
     if not [f for f in app.source.imports_of(*CORS_MIDDLEWARE) if f.placement.runs]:
         return f"Start with steps 1 and 2: {IMPORT_LINE}, then app.add_middleware(CORSMiddleware, ...)."
     later = _middleware_after_cors(app.source)
@@ -162,6 +163,14 @@ def _live_hint(app: LiveApp) -> str:
             f"The middleware added last runs first: {name} (line {line}) sees each request before "
             "CORSMiddleware and answered it itself. Add CORSMiddleware after the other middlewares."
         )
+    served = app.served
+    if served is not None and not served.middleware_of(*CORS_MIDDLEWARE):
+        return "Your running app has no CORSMiddleware: check step 2, it must be added to the app uvicorn serves."
+    named = settings_for(blocked)
+    if named:
+        settings = " and ".join(f'{name}=["*"]' for name in named if name != "allow_credentials")
+        if settings:
+            return f"In app.add_middleware(CORSMiddleware, ...), set {settings}: the answers above show what is missing."
     return "Check step 2: the middleware must be added to the app uvicorn serves, with all three settings."
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from _shared.browser_cors import origin_problems, preflight_problems, surprise_origin
-from _shared.cors_origins import admitted_by
-from _shared.cors_static import cors_registration, list_setting_problem
+from _shared.cors_origins import admitted_by, settings_for
+from _shared.cors_runtime import effective_registration
+from _shared.cors_static import CORS_MIDDLEWARE, list_setting_problem
 from _shared.live_reports import fail_on_crash, try_it
 
 from grader import Failure, LiveApp, Response, Source, check
@@ -22,13 +23,13 @@ SESSION_COOKIE = "session=grader-test"
 
 @check("allow-origin")
 def only_the_frontend_is_allowed(source: Source) -> str:
-    registration = cors_registration(source)
+    registration, note = effective_registration(source)
     value = registration.argument("allow_origins")
     regex = registration.argument("allow_origin_regex")
     if value is not None and isinstance(value.literal, str):
         raise _text_origins(value)
     if value is None and regex is not None:
-        return _regex_alone(regex)
+        return _regex_alone(regex) + note
     items = value.strings() if value else None
     if value is None or items is None:
         problem = list_setting_problem(registration, "allow_origins", wanted=FRONTEND)
@@ -59,7 +60,7 @@ def only_the_frontend_is_allowed(source: Source) -> str:
         raise extra
     others = [item for item in items if item != FRONTEND] + list(extra or ())
     also = f" It also allows {', '.join(others)}: fine while developing, but remove what production does not need." if others else ""
-    return f"Line {value.line} allows {FRONTEND}.{also}"
+    return f"Line {value.line} allows {FRONTEND}.{also}{note}"
 
 
 def _text_origins(value: Value) -> Failure:
@@ -171,7 +172,7 @@ def _unescaped_dot(pattern: str) -> bool:
 
 @check("credentials")
 def credentials_are_allowed(source: Source) -> str:
-    registration = cors_registration(source)
+    registration, _ = effective_registration(source)
     value = registration.argument("allow_credentials")
     if value is None:
         raise Failure(
@@ -198,6 +199,7 @@ def frontend_calls_are_allowed(app: LiveApp) -> str:
             f"Your frontend on {FRONTEND}, sending DELETE {PREFLIGHT_PATH} with the user's cookies, would "
             f"be blocked: its preflight (OPTIONS) got {preflight.status_line}, which does not allow it:",
             details=(*(f"- {reason}" for reason in blocked), *try_it(preflight)),
+            hint=_settings_hint(app, blocked),
         )
     simple = _get(app, FRONTEND)
     blocked = origin_problems(simple, FRONTEND, credentials=True)
@@ -206,6 +208,7 @@ def frontend_calls_are_allowed(app: LiveApp) -> str:
             f"Your frontend on {FRONTEND} could not read GET {SIMPLE_PATH} sent with the user's cookies "
             f"({simple.status_line}):",
             details=(*(f"- {reason}" for reason in blocked), *try_it(simple)),
+            hint=_settings_hint(app, blocked),
         )
     return (
         f"{FRONTEND} may call your API with cookies: both answers carry Access-Control-Allow-Origin: "
@@ -246,13 +249,31 @@ def other_sites_are_refused(app: LiveApp) -> str:
 def _regex_probes(source: Source) -> tuple[Probe, ...]:
     """An origin the learner's own allow_origin_regex lets in, when the file shows one."""
     try:
-        regex = cors_registration(source).argument("allow_origin_regex")
+        regex = effective_registration(source)[0].argument("allow_origin_regex")
     except Failure:
         return ()
     if regex is None or not isinstance(regex.literal, str):
         return ()
     example = regex_example(regex.literal, [FRONTEND])
     return (Probe(example, f"an origin your allow_origin_regex={regex.code} matches"),) if example else ()
+
+
+FIXES = {
+    "allow_origins": f'allow_origins=["{FRONTEND}"]',
+    "allow_methods": 'allow_methods=["*"] (or a list that includes "DELETE")',
+    "allow_headers": 'allow_headers=["*"] (or a list with "Authorization" and "Content-Type")',
+    "allow_credentials": "allow_credentials=True",
+}
+
+
+def _settings_hint(app: LiveApp, problems: list[str]) -> str | None:
+    """The settings of app.add_middleware(CORSMiddleware, ...) that decide these problems."""
+    if app.served is not None and not app.served.middleware_of(*CORS_MIDDLEWARE):
+        return "Your running app has no CORSMiddleware: add it to the app uvicorn serves (app.add_middleware(...))."
+    named = settings_for(problems)
+    if not named:
+        return None
+    return "In app.add_middleware(CORSMiddleware, ...), set " + " and ".join(FIXES[name] for name in named) + "."
 
 
 def _page_on(probe: Probe) -> str:
@@ -264,7 +285,7 @@ def _page_on(probe: Probe) -> str:
 def _stranger_hint(source: Source, probe: Probe) -> str:
     """The setting that lets this origin in, when the static view can tell."""
     try:
-        registration = cors_registration(source)
+        registration, _ = effective_registration(source)
     except Failure:
         return (
             f"Something in your app answers {probe.origin} with Access-Control-Allow-Origin: only "

@@ -1,5 +1,5 @@
 # expect: fail at add-middleware
-# message: before line 10 creates the app uvicorn serves
+# message: line 10 creates a second app, which replaces the one
 # steps: import=pass live-headers=fail
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware

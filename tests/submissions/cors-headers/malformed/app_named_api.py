@@ -1,5 +1,5 @@
 # expect: fail at add-middleware
-# message: has no `app = FastAPI()`
+# message: creates the app as `api`, but uvicorn serves the variable named `app`
 # steps: import=pass live-headers=fail
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware

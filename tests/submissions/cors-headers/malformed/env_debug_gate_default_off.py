@@ -1,5 +1,5 @@
-# expect: fail at live-headers
-# message: no Access-Control-Allow-Origin
+# expect: fail at add-middleware
+# message: never took effect
 import os
 
 from fastapi import FastAPI

@@ -1,4 +1,5 @@
 # expect: fail at allow-origin
+# message: finds any piece of the text
 # steps: credentials=pass live-frontend=pass live-stranger=fail
 import os
 

@@ -1,6 +1,5 @@
-# expect: fail at add-middleware
-# message: write the list out
-# steps: import=pass live-headers=pass
+# expect: pass
+# note: computed settings are judged on the values the running app got
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 

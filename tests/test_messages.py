@@ -1,0 +1,45 @@
+"""Messages that must blame the right thing, step by step (issue: right verdict, right words)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import SUBMISSIONS, run_grade
+
+CORS_HEADERS = SUBMISSIONS / "cors-headers"
+
+
+def test_a_missing_import_is_fixed_in_step_1_not_blamed_again_in_step_2() -> None:
+    run = run_grade(CORS_HEADERS / "fail/class_misspelled_in_import_and_call.py", "--lesson", "cors-headers", "--json")
+    assert run.step("import")["status"] == "fail"
+    step2 = run.step("add-middleware")
+    assert "fix the import first" in step2["message"]
+    assert "which is not the CORSMiddleware class" not in step2["message"]
+
+
+def test_a_misspelling_only_in_the_call_gets_the_case_sensitivity_message(tmp_path: Path) -> None:
+    text = (CORS_HEADERS / "fail/class_misspelled_in_import_and_call.py").read_text()
+    submission = tmp_path / "main.py"
+    submission.write_text(text.replace("import CorsMiddleware", "import CORSMiddleware"))
+    run = run_grade(submission, "--lesson", "cors-headers", "--json")
+    assert run.step("import")["status"] == "pass"
+    step2 = run.step("add-middleware")
+    assert step2["status"] == "fail" and "case-sensitive" in step2["message"], step2
+
+
+def test_a_missing_local_module_is_told_from_a_missing_package(tmp_path: Path) -> None:
+    (tmp_path / "notes_storage.py").write_text("NOTES = []\n")
+    submission = tmp_path / "main.py"
+    text = (CORS_HEADERS / "fail/third_party_package_missing.py").read_text()
+    submission.write_text(text.replace("import requests", "import notes_store"))
+    run = run_grade(submission, "--lesson", "cors-headers", "--json")
+    step = run.step("live-headers")
+    assert "there is no notes_store.py next to main.py: there is notes_storage.py" in step["message"], step
+    assert "pip install" not in (step["hint"] or "")
+
+
+def test_every_failing_live_check_names_the_setting_to_change() -> None:
+    wrong = SUBMISSIONS.parent.parent / "lessons/cors-production/wrong/methods_left_out.py"
+    run = run_grade(wrong, "--lesson", "cors-production", "--json")
+    step = run.step("live-frontend")
+    assert step["status"] == "fail" and "allow_methods" in (step["hint"] or ""), step
