@@ -14,6 +14,7 @@ import ctypes
 import json
 import os
 import signal
+import sys
 from pathlib import Path
 
 CLONE_NEWNS = 0x00020000
@@ -22,7 +23,8 @@ CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 0x4000, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND = 1, 2, 4, 8, 32, 4096
+MS_REC, MS_PRIVATE = 0x4000, 1 << 18
 PR_SET_PDEATHSIG = 1
 WORK = Path("/tmp/submission")
 TMP_SIZE = "64m"
@@ -54,8 +56,10 @@ def enter(bundle_fd: int, cgroup_fds: list[int], close_fds: list[int]) -> Path:
     if pid:
         _wait_and_exit(pid, close_fds)
     _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    _mount_own_proc()
+    runtime_in_tmp = _open_runtime_under("/tmp")
     _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={TMP_SIZE},mode=1777")
+    _bind_back(runtime_in_tmp)  # through /proc/self/fd: before /proc is replaced
+    _mount_own_proc()
     if os.path.isdir("/dev/shm"):
         _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"size={SHM_SIZE},mode=1777")
     main = _unpack(bundle)
@@ -65,6 +69,32 @@ def enter(bundle_fd: int, cgroup_fds: list[int], close_fds: list[int]) -> Path:
     _unshare(CLONE_NEWUSER | CLONE_NEWNS)
     os.environ["TMPDIR"] = "/tmp"
     return main
+
+
+def _runtime_folders() -> list[str]:
+    """The interpreter's and the packages' folders: what learner code may still import."""
+    found = {sys.prefix, sys.base_prefix, sys.exec_prefix, *(p for p in sys.path if os.path.isdir(p))}
+    return sorted({os.path.realpath(folder) for folder in found if folder})
+
+
+def _open_runtime_under(top: str) -> list[tuple[str, int]]:
+    """Runtime folders inside `top` (a virtualenv in a checkout under /tmp), held open: the
+    private /tmp mounted next would hide them."""
+    inside = [f for f in _runtime_folders() if f.startswith(top + "/")]
+    outermost = [f for f in inside if not any(f.startswith(other + "/") for other in inside)]
+    return [(folder, os.open(folder, os.O_PATH | os.O_DIRECTORY)) for folder in outermost]
+
+
+def _bind_back(folders: list[tuple[str, int]]) -> None:
+    """Show those folders again at their places, read-only, on top of the private /tmp."""
+    for folder, fd in folders:
+        os.makedirs(folder, exist_ok=True)
+        _mount(f"/proc/self/fd/{fd}", folder, None, MS_BIND | MS_REC)
+        try:
+            _mount(None, folder, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        except SandboxError:
+            pass  # already read-only where it came from (bwrap binds it so)
+        os.close(fd)
 
 
 def _mount_own_proc() -> None:
