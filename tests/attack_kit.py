@@ -392,3 +392,28 @@ def assert_true_verdicts(graded: Graded, mode: str) -> None:
     assert hostile == "fail", f"the untouched starter got {hostile}"
     if mode == "batch":
         assert good == "pass", "a correct solution beside the attacker did not pass"
+
+
+def ends_on_sigterm(lab: Lab, args: list[str], after: float, within: float) -> bool:
+    """Start the grader with `args`, send it SIGTERM `after` seconds, and say whether it
+    ended `within` seconds more; whatever it left is killed either way."""
+    process = subprocess.Popen(
+        [str(lab.python), "-m", "grader", *args],
+        cwd=lab.course, env=lab.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        time.sleep(after)
+        os.kill(process.pid, signal.SIGTERM)
+        try:
+            process.communicate(timeout=within)
+            return True
+        except subprocess.TimeoutExpired:
+            return False
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.communicate()
+        lab.kill_leftovers()

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
-import time
 
 import pytest
 
-from tests.attack_kit import LESSON, Graded, Lab, assert_clean
+from tests.attack_kit import LESSON, Graded, Lab, assert_clean, ends_on_sigterm
 
 
 def _batch(
@@ -89,26 +86,7 @@ def test_batch_survives_its_worker_being_killed_or_stopped(lab: Lab, how: str) -
 def test_sigterm_ends_a_batch_whose_worker_was_stopped(lab: Lab) -> None:
     files = [lab.hostile("mallory/main.py", "signal_parent", SIGNAL="SIGSTOP", DELAY="0")]
     files += [lab.good(f"learner{n}/main.py") for n in range(2)]
-    process = subprocess.Popen(
-        [str(lab.python), "-m", "grader", *map(str, files), "--lesson", LESSON, "--json", "--jobs", "1"],
-        cwd=lab.course, env=lab.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    try:
-        time.sleep(6)
-        os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.communicate(timeout=15)
-            ended = True
-        except subprocess.TimeoutExpired:
-            ended = False
-    finally:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        process.communicate()
-        lab.kill_leftovers()
+    ended = ends_on_sigterm(lab, [*map(str, files), "--lesson", LESSON, "--json", "--jobs", "1"], after=6, within=15)
     assert ended, "SIGTERM did not end the batch"
 
 

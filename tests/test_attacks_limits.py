@@ -7,16 +7,12 @@ that a slow machine could miss: today's grader runs far past them.
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.attack_kit import LESSON, STARTER, Graded, Lab, assert_clean
+from tests.attack_kit import LESSON, STARTER, Graded, Lab, assert_clean, ends_on_sigterm
 
 
 def _hostile_verdict(graded: Graded, mode: str) -> dict:
@@ -80,26 +76,7 @@ def test_static_analysis_of_a_pathological_file_ends_in_bounded_time(lab: Lab) -
 
 def test_sigterm_ends_a_grade_stuck_in_static_analysis(lab: Lab) -> None:
     slow = _pathological(lab, "main.py", 7500)
-    process = subprocess.Popen(
-        [str(lab.python), "-m", "grader", str(slow), "--lesson", LESSON, "--json"],
-        cwd=lab.course, env=lab.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    try:
-        time.sleep(4)
-        os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.communicate(timeout=10)
-            ended = True
-        except subprocess.TimeoutExpired:
-            ended = False
-    finally:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        process.communicate()
-        lab.kill_leftovers()
+    ended = ends_on_sigterm(lab, [str(slow), "--lesson", LESSON, "--json"], after=4, within=10)
     assert ended, "SIGTERM did not end the grade"
 
 
