@@ -23,7 +23,6 @@ import sysconfig
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 SANDBOX_ENV = "GRADER_SANDBOX"
 KINDS = ("bubblewrap", "namespaces", "none")
@@ -158,18 +157,18 @@ def _python_dirs() -> list[str]:
 def _namespaces_work() -> bool:
     """Whether this process may make a user namespace (the inner layer needs one)."""
     return shutil.which("unshare") is not None and _run_ok(
-        ["unshare", "--user", "--map-current-user", "--mount", "--pid", "--net", "--fork", "/bin/true"], {}
+        ["unshare", "--user", "--map-current-user", "--mount", "--pid", "--net", "--fork", "/bin/true"]
     )
 
 
 def _works(sandbox: Sandbox) -> bool:
     """Whether the sandbox starts the Python runtime."""
-    return _run_ok([*sandbox.wrap(), sys.executable, "-I", "-S", "-c", ""], {})
+    return _run_ok([*sandbox.wrap(), sys.executable, "-I", "-S", "-c", ""])
 
 
-def _run_ok(command: list[str], options: dict[str, Any]) -> bool:
+def _run_ok(command: list[str]) -> bool:
     try:
-        done = subprocess.run(command, capture_output=True, timeout=10, stdin=subprocess.DEVNULL, **options)
+        done = subprocess.run(command, capture_output=True, timeout=10, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired):
         return False
     return done.returncode == 0
