@@ -54,7 +54,9 @@ class SubmissionGroup:
 
 @lru_cache(maxsize=1)
 def available() -> bool:
-    """Whether this process may create memory and pids groups (tried once)."""
+    """Whether this process may create memory and pids groups (tried once). Groups left by
+    graders that were killed outright (SIGKILL) are removed on the way."""
+    _remove_stale()
     group = create()
     if group is None:
         return False
@@ -83,6 +85,27 @@ def create() -> SubmissionGroup | None:
         group.remove()
         return None
     return group
+
+
+def _remove_stale() -> None:
+    for controller in ("memory", "pids"):
+        for folder in (V1_ROOT / controller).glob("grader-*-*"):
+            owner = folder.name.split("-")[1]
+            if owner.isdigit() and not _alive(int(owner)):
+                try:
+                    folder.rmdir()
+                except OSError:
+                    pass  # still in use, or not ours to remove
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _kill_members(folder: Path) -> None:
