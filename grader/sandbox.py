@@ -83,12 +83,12 @@ def find_sandbox() -> Sandbox:
     cap = os.environ.get(SANDBOX_ENV, "")
     cap = "namespaces" if cap == "unshare" else cap  # the older name
     allowed = KINDS[KINDS.index(cap) :] if cap in KINDS else KINDS
-    namespaces = _namespaces_work()
-    if "bubblewrap" in allowed and namespaces and shutil.which("bwrap"):
+    # One probe when bubblewrap works (the usual case): it also makes the inner namespaces.
+    if "bubblewrap" in allowed and shutil.which("bwrap"):
         for bubblewrap in (Sandbox("bubblewrap"), Sandbox("bubblewrap", proc=False)):
             if _works(bubblewrap):
                 return bubblewrap
-    if "namespaces" in allowed and namespaces:
+    if "namespaces" in allowed and _namespaces_work():
         why = "bubblewrap is not installed" if not shutil.which("bwrap") else "bubblewrap does not work here"
         return Sandbox(
             "namespaces",
@@ -154,16 +154,18 @@ def _python_dirs() -> list[str]:
     return found
 
 
+NESTED_PROBE = ("unshare", "--user", "--map-current-user", "--mount", "--pid", "--net", "--fork", "true")
+
+
 def _namespaces_work() -> bool:
     """Whether this process may make a user namespace (the inner layer needs one)."""
-    return shutil.which("unshare") is not None and _run_ok(
-        ["unshare", "--user", "--map-current-user", "--mount", "--pid", "--net", "--fork", "/bin/true"]
-    )
+    return shutil.which("unshare") is not None and _run_ok(list(NESTED_PROBE))
 
 
 def _works(sandbox: Sandbox) -> bool:
-    """Whether the sandbox starts the Python runtime."""
-    return _run_ok([*sandbox.wrap(), sys.executable, "-I", "-S", "-c", ""])
+    """Whether bwrap starts with every folder it binds, and a user namespace can be made
+    inside it (each submission makes its own there)."""
+    return _run_ok([*sandbox.wrap(), *NESTED_PROBE])
 
 
 def _run_ok(command: list[str]) -> bool:
