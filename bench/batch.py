@@ -26,7 +26,7 @@ SAMPLES = ROOT / "tests/submissions/cors-headers"
 SOLUTION = ROOT / "solution/cors-headers/main.py"
 
 sys.path.insert(0, str(ROOT))
-from grader.expectations import read_expectation  # noqa: E402
+from grader.author.expectations import read_expectation  # noqa: E402
 from tests.conftest import processes_mentioning  # noqa: E402
 from tests.test_batch import HOSTILE, _fingerprint, _mutate  # noqa: E402  (shared with the tests)
 

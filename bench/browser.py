@@ -25,11 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader.browser import Browser, BrowserApp
-from grader.course import load_course
+from grader.live.browser import Browser, BrowserApp
+from grader.course.course import load_course
 from grader.engine import lesson_checks
-from grader.server import AppProcess
-from grader.source import Source
+from grader.run.server import AppProcess
+from grader.static.source import Source
 
 GRADE = Path(sys.executable).with_name("grade")
 LESSON = "cors-headers"

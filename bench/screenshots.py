@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader.browser import Browser, Page
+from grader.live.browser import Browser, Page
 
 GRADE = Path(sys.executable).with_name("grade")
 WIDTH, HEIGHT = 1200, 860

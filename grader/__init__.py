@@ -12,42 +12,44 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from grader.browser import BrowserApp, BrowserRequest, Fetched
-    from grader.checks import Failure, Passed, Skip, check
-    from grader.hooks import CallSite, Function, Hook, ReturnSite
-    from grader.live import LiveApp, Response, a_number
-    from grader.live_reports import fail_on_crash, try_it
-    from grader.placement import Placement
-    from grader.served import ServedApp, ServedMiddleware
-    from grader.source import AppBinding, ImportFound, NameImport, Registration, Route, Source, Value
+    from grader.live.browser import BrowserApp, BrowserRequest, Fetched
+    from grader.live.live_app import LiveApp, a_number
+    from grader.live.reports import fail_on_crash, try_it
+    from grader.live.response import Response
+    from grader.run.served import ServedApp, ServedMiddleware
+    from grader.static.hooks import CallSite, Function, Hook, ReturnSite
+    from grader.static.parsed import AppBinding, ImportFound, NameImport, Registration, Route, Value
+    from grader.static.placement import Placement
+    from grader.static.source import Source
+    from grader.verdict.checks import Failure, Passed, Skip, check
 
 _HOMES = {
-    "AppBinding": "grader.source",
-    "BrowserApp": "grader.browser",
-    "BrowserRequest": "grader.browser",
-    "CallSite": "grader.hooks",
-    "Failure": "grader.checks",
-    "Fetched": "grader.browser",
-    "Function": "grader.hooks",
-    "Hook": "grader.hooks",
-    "ImportFound": "grader.source",
-    "LiveApp": "grader.live",
-    "NameImport": "grader.source",
-    "Passed": "grader.checks",
-    "Placement": "grader.placement",
-    "Registration": "grader.source",
-    "Response": "grader.live",
-    "ReturnSite": "grader.hooks",
-    "Route": "grader.source",
-    "ServedApp": "grader.served",
-    "ServedMiddleware": "grader.served",
-    "Skip": "grader.checks",
-    "Source": "grader.source",
-    "Value": "grader.source",
-    "a_number": "grader.live",
-    "check": "grader.checks",
-    "fail_on_crash": "grader.live_reports",
-    "try_it": "grader.live_reports",
+    "AppBinding": "grader.static.parsed",
+    "BrowserApp": "grader.live.browser",
+    "BrowserRequest": "grader.live.browser",
+    "CallSite": "grader.static.hooks",
+    "Failure": "grader.verdict.checks",
+    "Fetched": "grader.live.browser",
+    "Function": "grader.static.hooks",
+    "Hook": "grader.static.hooks",
+    "ImportFound": "grader.static.parsed",
+    "LiveApp": "grader.live.live_app",
+    "NameImport": "grader.static.parsed",
+    "Passed": "grader.verdict.checks",
+    "Placement": "grader.static.placement",
+    "Registration": "grader.static.parsed",
+    "Response": "grader.live.response",
+    "ReturnSite": "grader.static.hooks",
+    "Route": "grader.static.parsed",
+    "ServedApp": "grader.run.served",
+    "ServedMiddleware": "grader.run.served",
+    "Skip": "grader.verdict.checks",
+    "Source": "grader.static.source",
+    "Value": "grader.static.parsed",
+    "a_number": "grader.live.live_app",
+    "check": "grader.verdict.checks",
+    "fail_on_crash": "grader.live.reports",
+    "try_it": "grader.live.reports",
 }
 
 __all__ = sorted(_HOMES)

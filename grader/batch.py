@@ -7,19 +7,17 @@ its own and runs from the submission's bytes, which the grader read and handed o
 from __future__ import annotations
 
 import os
-import re
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from grader.course.lesson import Lesson
 from grader.engine import grade, refused
-from grader.lesson import Lesson
-from grader.results import Report, Status, StepResult
-from grader.sandbox import Sandbox, find_sandbox, no_sandbox
-from grader.server import WarmWorker
-from grader.submission import NotRegularFile, read_regular
+from grader.read.submission import NotRegularFile, read_regular
+from grader.run.sandbox import Sandbox, find_sandbox, no_sandbox
+from grader.run.server import WarmWorker
+from grader.verdict.results import Report
 
 # Folders that hold no submissions, whatever they contain.
 SKIPPED_FOLDERS = {"__pycache__", ".git", ".venv", "venv", "node_modules"}
@@ -104,47 +102,3 @@ def _slow_first(files: Sequence[Path]) -> list[int]:
         return any(sign in data for sign in SLOW_SIGNS)
 
     return sorted(range(len(files)), key=lambda index: not looks_slow(index))
-
-
-@dataclass(frozen=True)
-class Summary:
-    total: int
-    passed: int
-    step_passes: dict[str, int]  # step title -> submissions passing it
-    common_failures: list[tuple[str, int]]  # (message, count), most common first
-
-
-def summarize(reports: Sequence[Report], top: int = 5) -> Summary:
-    steps: Counter[str] = Counter()
-    failures: Counter[str] = Counter()
-    for report in reports:
-        for step in report.steps:
-            steps[step.title] += step.status is Status.PASS
-        failing = report.first_failure
-        if failing is not None:
-            failures[f"{failing.title}: {_general(first_reason(failing))}"] += 1
-    titles = list(dict.fromkeys(step.title for report in reports for step in report.steps))
-    return Summary(
-        total=len(reports),
-        passed=sum(report.outcome.value == "pass" for report in reports),
-        step_passes={title: steps[title] for title in titles},
-        common_failures=failures.most_common(top),
-    )
-
-
-def first_reason(step: StepResult) -> str:
-    """The message's first line, with its first detail when the line only introduces a list."""
-    first = step.message.splitlines()[0]
-    if first.endswith(":") and step.details:
-        return f"{first} {step.details[0].lstrip('- ')}"
-    return first
-
-
-def _general(message: str) -> str:
-    """A failure message with the parts that differ between submissions blurred, so the
-    same mistake counts once: line numbers, file names, random origins."""
-    first = re.sub(r"\s+", " ", message)
-    first = re.sub(r"https://[\w.-]+\.example", "https://<origin>", first)
-    first = re.sub(r"\b[Ll]ines? \d+", "Line N", first)
-    first = re.sub(r"\b[\w-]+\.py\b", "<file>", first)
-    return first[:240]

@@ -11,12 +11,12 @@ from typing import NoReturn
 
 import click
 
-from grader.course import Course, find_course_root, load_course
+from grader.course.course import Course, find_course_root, load_course
+from grader.course.lesson import Lesson, LessonError
 from grader.engine import DEFAULT_IMPORT_TIMEOUT, grade
-from grader.lesson import Lesson, LessonError
-from grader.results import Outcome, Report
-from grader.sandbox import Sandbox
-from grader.view import View
+from grader.run.sandbox import Sandbox
+from grader.verdict.results import Outcome, Report
+from grader.views.view import View
 
 EXIT_FAIL = 1
 EXIT_USAGE = 2
@@ -94,7 +94,7 @@ def grade_command(
     Exit status: 0 when every step passes, 1 when a step fails, 2 for usage errors.
     """
     if check_install or record:
-        from grader.integrity import check_install_command
+        from grader.run.integrity import check_install_command
 
         sys.exit(check_install_command(record))
     output_format = "json" if as_json else output_format
@@ -128,8 +128,8 @@ def grade_command(
         return
     if output_format == "gradescope":
         # Loaded before any learner code runs, so a rewritten file cannot render the verdict.
-        from grader.integrity import InstallGuard, describe
-        from grader.render_gradescope import render_gradescope
+        from grader.run.integrity import InstallGuard, describe
+        from grader.views.render_gradescope import render_gradescope
 
         guard = InstallGuard()
         graded = grade(lesson, path, import_timeout=timeout, browser=browser, sandbox=chosen_sandbox)
@@ -164,7 +164,7 @@ def _watch(view: View, timeout: float, poll: bool, browser: bool, sandbox: Sandb
     lesson_page = None
     try:
         if page:
-            from grader.page import LessonPage
+            from grader.views.page import LessonPage
 
             lesson_page = LessonPage.start(view.course, view.lesson, view.path, view.shown_file, timeout)
             show = lesson_page.beside(show)
@@ -182,7 +182,7 @@ def _watch(view: View, timeout: float, poll: bool, browser: bool, sandbox: Sandb
 def _sandbox(wanted: bool) -> Sandbox:
     """The sandbox for this run: the strongest available unless --no-sandbox; a weaker one
     is said once, on stderr (the JSON and Gradescope results carry it too)."""
-    from grader.sandbox import find_sandbox, no_sandbox
+    from grader.run.sandbox import find_sandbox, no_sandbox
 
     chosen = find_sandbox() if wanted else no_sandbox()
     _say_sandbox(chosen)
@@ -192,10 +192,11 @@ def _sandbox(wanted: bool) -> Sandbox:
 def _grade_batch(
     lesson: Lesson, given: tuple[Path, ...], output_format: str, jobs: int | None, sandboxed: bool, timeout: float
 ) -> None:
-    from grader.batch import BatchSettings, grade_batch, submissions_in, summarize
-    from grader.integrity import InstallGuard, describe
-    from grader.render_batch import render_batch_text
-    from grader.render_json import render_json
+    from grader.batch import BatchSettings, grade_batch, submissions_in
+    from grader.run.integrity import InstallGuard, describe
+    from grader.verdict.summary import summarize
+    from grader.views.render_batch import render_batch_text
+    from grader.views.render_json import render_json
 
     files = submissions_in(given, lesson.exercise.name)
     if not files:
@@ -244,7 +245,7 @@ def _say_sandbox(sandbox: Sandbox) -> None:
 def _relative(path: Path) -> str:
     """A submission's name as shown: relative where it can be, and cleaned of control
     characters (a file name is the submitter's text too)."""
-    from grader.text_safety import one_line
+    from grader.read.text_safety import one_line
 
     try:
         return one_line(str(path.resolve().relative_to(Path.cwd().resolve())))
@@ -292,7 +293,7 @@ def _choose_lesson(course: Course, slug: str | None, file: Path | None) -> Lesso
 
 
 def _reset(course: Course, lesson: Lesson, yes: bool) -> None:
-    from grader.reset import ResetError, committed_starter
+    from grader.course.reset import ResetError, committed_starter
 
     shown = View(course, lesson, lesson.exercise, False, True).shown_file
     try:
@@ -328,7 +329,7 @@ def _print_list(course: Course) -> None:
 
 def _exit_without_chromium() -> None:
     """`grade --browser` without a Chromium: the grade is shown, then this says how to get one."""
-    from grader.browser import BrowserUnavailable, find_chromium
+    from grader.live.browser import BrowserUnavailable, find_chromium
 
     try:
         find_chromium()

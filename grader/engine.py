@@ -7,18 +7,18 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from grader.bounded import TooComplex, check_size, within
-from grader.check_output import captured
-from grader.checks import CheckSpec, Failure, Passed, Skip, checks_in
-from grader.learner_file import FileProblem, LearnerFile, read_learner_file
-from grader.lesson import Lesson, LessonError, Step
-from grader.results import Report, Status, StepResult
-from grader.sandbox import Sandbox, find_sandbox
-from grader.server import AppProcess, StartProblem, WarmWorker
-from grader.text_safety import clean
+from grader.course.check_output import captured
+from grader.course.lesson import Lesson, LessonError, Step
+from grader.read.bounded import TooComplex, check_size, within
+from grader.read.learner_file import FileProblem, LearnerFile, read_learner_file
+from grader.read.text_safety import clean
+from grader.run.sandbox import Sandbox, find_sandbox
+from grader.run.server import AppProcess, StartProblem, WarmWorker
+from grader.verdict.checks import CheckSpec, Failure, Passed, Skip, checks_in
+from grader.verdict.results import Report, Status, StepResult
 
 if TYPE_CHECKING:
-    from grader.browser import Browser
+    from grader.live.browser import Browser
 
 DEFAULT_IMPORT_TIMEOUT = 10.0
 # How long one live request may take; never longer than the learner's import timeout.
@@ -74,7 +74,7 @@ def _grade(
     own_chromium = None
     try:
         if chromium is None and any(step.browser for step in steps):
-            from grader.browser import Browser
+            from grader.live.browser import Browser
 
             chromium = own_chromium = Browser.start()  # Chromium loads while the app does
         return _grade_loaded(lesson, loaded, app, import_timeout, steps, chromium)
@@ -97,14 +97,14 @@ def refused(lesson: Lesson, path: Path, kind: str) -> Report:
 def _load_everything_first(lesson: Lesson, browser: bool) -> None:
     """Without a sandbox the learner's code could rewrite a grader or lesson module before
     it is imported: import every one this grade needs before that code starts."""
-    import grader.diagnose
-    import grader.live
-    import grader.render_gradescope
-    import grader.render_json
-    import grader.render_text  # noqa: F401  (imported for their effect: loaded now)
+    import grader.live.diagnose
+    import grader.live.live_app
+    import grader.views.render_gradescope
+    import grader.views.render_json
+    import grader.views.render_text  # noqa: F401  (imported for their effect: loaded now)
 
     if browser:
-        import grader.browser  # noqa: F401
+        import grader.live.browser  # noqa: F401
     try:
         lesson_checks(lesson)
     except LessonError:
@@ -119,7 +119,7 @@ def _grade_loaded(
     steps: tuple[Step, ...],
     chromium: Browser | None,
 ) -> Report:
-    from grader.source import Source  # libcst is heavy: import it while the app starts
+    from grader.static.source import Source  # libcst is heavy: import it while the app starts
 
     try:
         graded = {step.id for step in steps}
@@ -250,15 +250,15 @@ def _run_live(
     chromium: Browser | None = None,
     request_timeout: float = 5.0,
 ) -> StepResult:
-    from grader.diagnose import start_failure
-    from grader.live import LiveApp
-    from grader.source import Source
+    from grader.live.diagnose import start_failure
+    from grader.live.live_app import LiveApp
+    from grader.static.source import Source
 
     assert isinstance(source, Source)
     if problem is not None:
         return _failed(lesson, spec.step, start_failure(problem, source, lesson.app_attr))
     if spec.browser:
-        from grader.browser import BrowserApp
+        from grader.live.browser import BrowserApp
 
         assert chromium is not None
         return _run(lesson, spec, BrowserApp(source, app.port, chromium))

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from grader.course import Course, find_course_root, load_course
-from grader.lesson import LessonError
+from grader.course.course import Course, find_course_root, load_course
+from grader.course.lesson import LessonError
 
 if TYPE_CHECKING:
-    from grader.verify import Finding
+    from grader.author.verify import Finding
 
 EXIT_FAILED = 1
 EXIT_BROKEN = 2
@@ -43,9 +43,9 @@ def new_lesson(slug: str, title: str | None, base_slug: str | None, timeout: flo
 
     The starter is the previous lesson's solution (or --from SLUG's), so the course builds
     on itself. Exit 0 when the new lesson verifies, 1 when it was written but does not."""
-    from grader.lesson import load_lesson
-    from grader.scaffold import ScaffoldError, create_lesson, in_the_way
-    from grader.verify import verify_lesson
+    from grader.author.scaffold import ScaffoldError, create_lesson, in_the_way
+    from grader.author.verify import verify_lesson
+    from grader.course.lesson import load_lesson
 
     root = find_course_root(installed=False) or Path.cwd()
     course = None
@@ -85,7 +85,7 @@ def new_lesson(slug: str, title: str | None, base_slug: str | None, timeout: flo
 def verify(slugs: tuple[str, ...], timeout: float) -> None:
     """Prove lessons consistent: solution passes, starter and known-wrong samples fail where
     declared, and every mutant of the solution fails a check. Exit 0 only when all holds."""
-    from grader.verify import verify_lesson
+    from grader.author.verify import verify_lesson
 
     course = _course()
     chosen = [course.find(slug) for slug in slugs] if slugs else list(course.lessons)

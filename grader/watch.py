@@ -13,11 +13,11 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
+from grader.course.lesson import Lesson
 from grader.engine import grade
-from grader.lesson import Lesson
-from grader.results import Report
-from grader.sandbox import Sandbox
-from grader.server import WarmWorker
+from grader.run.sandbox import Sandbox
+from grader.run.server import WarmWorker
+from grader.verdict.results import Report
 
 # How long watchfiles waits for more changes after the first: short, so a save is graded
 # at once, long enough to see an editor's write-then-rename as one change.
@@ -48,7 +48,7 @@ def watch(
     chromium = None
     try:
         if browser:
-            from grader.browser import Browser
+            from grader.live.browser import Browser
 
             chromium = Browser.start()
         grade_now = partial(grade, lesson, path, import_timeout=import_timeout, browser=browser, chromium=chromium)

@@ -11,6 +11,7 @@ Hostile submissions are the lesson's untouched starter with an attack appended
 from __future__ import annotations
 
 import compileall
+import re
 import hashlib
 import json
 import threading
@@ -283,7 +284,7 @@ def copy_course(course: Path, secret: str) -> None:
     shutil.copy2(ROOT / "pyproject.toml", course / "pyproject.toml")
     # The grader compiles its own package before grading (integrity.py); done here first,
     # so the snapshots compare what a submission could change, not that bytecode.
-    compileall.compile_dir(course / "grader", quiet=1)
+    compileall.compile_dir(course / "grader", quiet=1, rx=re.compile(r"[/\\]templates[/\\]"))
     for private in (course / "solution" / LESSON / "main.py", course / "lessons" / LESSON / "checks.py"):
         private.write_text(private.read_text() + f"\n# instructor's note: {secret}\n")
 

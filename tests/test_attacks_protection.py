@@ -45,11 +45,11 @@ def test_check_install_reports_an_unchanged_install(lab: Lab) -> None:
 def test_check_install_notices_a_changed_grader_module(lab: Lab) -> None:
     assert lab.grade("--check-install", "--record").code == 0
     assert lab.grade("--check-install").code == 0
-    module = lab.course / "grader" / "live.py"
+    module = lab.course / "grader" / "live" / "live_app.py"
     module.write_text(module.read_text() + "\nFORGED = True\n")
     changed = lab.grade("--check-install")
     assert changed.code not in (0, None), changed.output[-2000:]
-    assert "live.py" in changed.output
+    assert "live_app.py" in changed.output
 
 
 def test_check_install_notices_a_pth_file_in_the_virtualenv(lab: Lab) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.process_tree import descendants
+from grader.run.process_tree import descendants
 
 from tests.conftest import GRADE, ROOT, run_grade
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.expectations import read_expectation
+from grader.author.expectations import read_expectation
 from tests.conftest import ROOT, SUBMISSIONS, processes_mentioning, run_grade
 
 SAMPLES = SUBMISSIONS / "cors-headers"

@@ -6,7 +6,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from grader.course import load_course
+from grader.course.course import load_course
 from tests.conftest import run_command, run_grade
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.devtools import Recorder
+from grader.live.devtools import Recorder
 
 SESSION = "S1"
 API = "http://127.0.0.1:9000/notes/1"

@@ -47,7 +47,7 @@ _try(lambda: _os.replace(_forged, _results))
 _try(lambda: _results.write_text(_FORGED))
 for _site in _pathlib.Path("/autograder/source/.venv/lib").glob("python3*/site-packages"):
     _try(lambda: (_site / "zz-forge.pth").write_text("import sys\\n"))
-_module = _pathlib.Path("/autograder/source/grader/render_gradescope.py")
+_module = _pathlib.Path("/autograder/source/grader/views/render_gradescope.py")
 _try(lambda: _module.write_text(_module.read_text() + "\\n# forged\\n"))
 for _pid in _os.listdir("/proc"):
     if _pid.isdigit() and int(_pid) != _os.getpid():
@@ -172,7 +172,7 @@ def test_run_autograder_gives_a_hostile_submission_its_true_score(layout: Path) 
 
 
 def test_run_autograder_refuses_to_grade_on_an_install_changed_since_setup(layout: Path) -> None:
-    module = "/autograder/source/grader/live.py"
+    module = "/autograder/source/grader/live/live_app.py"
     code, stderr = run_pretend_gradescope(layout, "print('hello')\n", between=f"echo '# changed' >> {module}")
     assert code != 0
     assert f"changed: {module}" in stderr

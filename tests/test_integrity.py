@@ -33,7 +33,7 @@ def test_check_install_passes_untouched_then_names_a_changed_grader_module(insta
     assert unchanged.code == 0, unchanged.stderr
     assert "unchanged" in unchanged.stdout
 
-    module = install.course / "grader" / "render_text.py"
+    module = install.course / "grader" / "views" / "render_text.py"
     module.write_text(module.read_text() + "\n# an edit\n")
     changed = install.run("--check-install")
     assert changed.code == 1
@@ -55,7 +55,7 @@ def test_the_first_check_install_records_the_install_as_it_is(install: Install) 
     assert first.code == 0, first.stderr
     assert "No manifest was recorded yet" in first.stdout
     assert str(install.manifest) in first.stdout
-    module = install.course / "grader" / "live.py"
+    module = install.course / "grader" / "live" / "live_app.py"
     module.write_text(module.read_text() + "\nFORGED = True\n")
     assert install.run("--check-install").code == 1
 
@@ -96,7 +96,7 @@ def test_a_gradescope_grade_is_void_when_the_submission_adds_a_path_file(install
 def test_a_batch_is_void_when_a_submission_rewrites_a_grader_module_and_restores_it(
     install: Install, tmp_path: Path
 ) -> None:
-    module = install.course / "grader" / "render_batch.py"
+    module = install.course / "grader" / "views" / "render_batch.py"
     # Rewritten and put back byte for byte: only the file's change time tells.
     hostile = f"import pathlib\n_m = pathlib.Path({str(module)!r})\n_t = _m.read_bytes()\n_m.write_bytes(b'#')\n_m.write_bytes(_t)\n"
     folder = tmp_path / "class"

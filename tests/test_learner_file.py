@@ -1,4 +1,4 @@
-"""Unit tests for grader.learner_file: reading, decoding and compiling a learner's file."""
+"""Unit tests for grader.read.learner_file: reading, decoding and compiling a learner's file."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.learner_file import MAX_BYTES, FileProblem, LearnerFile, read_learner_file
+from grader.read.learner_file import MAX_BYTES, FileProblem, LearnerFile, read_learner_file
 
 FIX_HINT = (
     "Fix the line Python points at (or the line just above it: an unclosed bracket "

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.course import load_course
-from grader.lesson import LessonError, load_lesson
+from grader.course.course import load_course
+from grader.course.lesson import LessonError, load_lesson
 
 GOOD = """\
 title = "Timing"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 import pytest
 
-from grader.checks import Failure
-from grader.live import LiveApp, start_command
-from grader.server import AppProcess
-from grader.source import Source
+from grader.verdict.checks import Failure
+from grader.live.live_app import LiveApp, start_command
+from grader.run.server import AppProcess
+from grader.static.source import Source
 from tests.conftest import ROOT
 
 SOLUTION = ROOT / "solution/cors-headers/main.py"

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from grader import Failure, LiveApp, Source, a_number
-from grader.server import AppProcess
+from grader.run.server import AppProcess
 
 APP = '''
 import time

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from grader.browser import Browser, Page
+from grader.live.browser import Browser, Page
 from tests.conftest import GRADE, ROOT
 from tests.test_browser import assert_nothing_left, needs_chromium
 
@@ -362,10 +362,10 @@ def _command(pid: int) -> str:
 
 def test_page_files_are_self_contained() -> None:
     """No CDN, no web font, no address elsewhere: the page works offline."""
-    static = ROOT / "grader/page/static"
+    static = ROOT / "grader/views/page/static"
     for file in static.iterdir():
         text = file.read_text(encoding="utf-8")
         assert not re.search(r"https?://|//[a-z0-9.-]+\.[a-z]{2,}/|@import|@font-face", text), file.name
-    from grader.page.content import highlight_css
+    from grader.views.page.content import highlight_css
 
     assert "url(" not in highlight_css() and "http" not in highlight_css()

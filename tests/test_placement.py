@@ -1,4 +1,4 @@
-"""Unit tests for grader.placement: which statements run when uvicorn imports the module."""
+"""Unit tests for grader.static.placement: which statements run when uvicorn imports the module."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import textwrap
 import libcst as cst
 import pytest
 
-from grader.placement import AT_MODULE_LEVEL, MAIN_GUARD_REASON, ModuleLayout, Placement, lay_out
+from grader.static.placement import AT_MODULE_LEVEL, MAIN_GUARD_REASON, ModuleLayout, Placement, lay_out
 
 
 def layout_of(text: str) -> ModuleLayout:

@@ -1,4 +1,4 @@
-"""Unit tests for grader.source: imports, the served app, middleware registrations and values."""
+"""Unit tests for grader.static (parsed and source): imports, the served app, middleware registrations and values."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.placement import AT_MODULE_LEVEL, MAIN_GUARD_REASON, Placement
-from grader.source import ImportFound, NameImport, Registration, Source, Value
+from grader.static.placement import AT_MODULE_LEVEL, MAIN_GUARD_REASON, Placement
+from grader.static.parsed import ImportFound, NameImport, Registration, Value
+from grader.static.source import Source
 
 CORS = "fastapi.middleware.cors.CORSMiddleware"
 STARLETTE_CORS = "starlette.middleware.cors.CORSMiddleware"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.expectations import read_expectation
+from grader.author.expectations import read_expectation
 from tests.conftest import SUBMISSIONS, processes_mentioning, run_grade
 
 CASES = sorted(p for p in SUBMISSIONS.glob("*/**/*.py"))

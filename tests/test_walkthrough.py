@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from grader.course import load_course
+from grader.course.course import load_course
 from tests.conftest import ROOT, run_command, run_grade
 
 README = ROOT / "lessons/README.md"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.process_tree import descendants, kill_tree
+from grader.run.process_tree import descendants, kill_tree
 from tests.conftest import GRADE, ROOT
 
 SOLUTION = ROOT / "solution/cors-headers/main.py"

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from http import HTTPStatus
 
-from grader import Fetched
-from grader.browser import BrowserRequest
+from grader import BrowserRequest, Fetched
 
 # The answers' headers that decide a cross-origin call, in the order a learner checks them.
 PREFLIGHT_ANSWER = (

@@ -2,15 +2,15 @@
 
 Starlette allows an origin when `"*" in allow_origins`, when `allow_origin_regex` matches
 all of it, or when `origin in allow_origins`. On text, `in` finds any piece of the text,
-so each allowed origin and regex is tried against attacker probes (grader.origins).
+so each allowed origin and regex is tried against attacker probes (grader.static.origins).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from grader.origins import Probe, regex_matches
-from grader.source import Registration, Value
+from grader.static.origins import Probe, regex_matches
+from grader import Registration, Value
 
 # The one rule both lessons state: settings that hold several values are lists, even "*".
 TEXT_RULE = (

@@ -13,9 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from grader import Failure, Registration, Source, Value
-from grader.placement import AT_MODULE_LEVEL
-from grader.served import ServedMiddleware
+from grader import Failure, Registration, ServedMiddleware, Source, Value
+from grader.static.placement import AT_MODULE_LEVEL
 
 from _shared.cors_static import CORS_MIDDLEWARE, cors_registration
 

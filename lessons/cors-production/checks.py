@@ -10,9 +10,8 @@ from _shared.cors_runtime import effective_registration
 from _shared.cors_static import CORS_MIDDLEWARE, list_setting_problem
 from _shared.live_reports import fail_on_crash, try_it
 
-from grader import Failure, LiveApp, Response, Source, check
-from grader.origins import Probe, attacker_probes, regex_example, regex_matches, regex_strings
-from grader.source import Value
+from grader import Failure, LiveApp, Response, Source, Value, check
+from grader.static.origins import Probe, attacker_probes, regex_example, regex_matches, regex_strings
 
 FRONTEND = "https://notes.example.com"
 PREFLIGHT_PATH = "/notes/1"

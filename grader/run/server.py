@@ -1,0 +1,410 @@
+"""Running the learner's app: a child process group serving on a socket the grader bound.
+
+The grader binds 127.0.0.1 on a free port and hands the listening socket to the child, so
+ports never race. The child's output is drained into a bounded buffer so it can never block,
+and the whole process group is killed on every way out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.read.submission import bundle, read_regular
+from grader.read.text_safety import clean
+from grader.run import cgroups
+from grader.run.child_events import ENDINGS, MAX_LINE, Event, Violation, parse_event
+from grader.run.process_tree import kill_tree
+from grader.run.sandbox import Sandbox, find_sandbox
+from grader.run.served import ServedApp, served_app_from
+
+# Environment the child keeps; everything else (tokens, secrets) stays with the grader.
+# How long the libraries may take to import before the learner's code starts (a cold disk).
+LOAD_TIMEOUT = 30.0
+# How long the warm worker may take to answer a fork request before it is replaced.
+FORK_REPLY_TIMEOUT = 10.0
+# The largest submission file the grader hands to a child (the learner-file reader's limit).
+MAX_BUNDLE = 256 * 1024
+KEPT_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "VIRTUAL_ENV", "SYSTEMROOT")
+
+
+class OutputBuffer:
+    """The child's combined output: the first and last few kilobytes, and a byte count."""
+
+    HEAD = 4096
+    TAIL = 16384
+
+    def __init__(self) -> None:
+        self._head = bytearray()
+        self._tail = bytearray()
+        self.total = 0
+        self._lock = threading.Lock()
+
+    def feed(self, chunk: bytes) -> None:
+        with self._lock:
+            self.total += len(chunk)
+            room = self.HEAD - len(self._head)
+            if room > 0:
+                self._head += chunk[:room]
+                chunk = chunk[room:]
+            self._tail += chunk
+            if len(self._tail) > self.TAIL:
+                del self._tail[: len(self._tail) - self.TAIL]
+
+    def text(self) -> str:
+        return self.since(0)
+
+    def wait_quiet(self, mark: int, quiet: float = 0.03, limit: float = 0.5) -> None:
+        """Wait until output written after byte `mark` stops growing (a traceback being
+        logged), or `limit` seconds pass."""
+        deadline = time.monotonic() + limit
+        seen, since_change = self.total, time.monotonic()
+        while time.monotonic() < deadline:
+            time.sleep(0.005)
+            if self.total != seen:
+                seen, since_change = self.total, time.monotonic()
+            elif seen > mark and time.monotonic() - since_change >= quiet:
+                return
+
+    def since(self, mark: int) -> str:
+        """Output written after byte `mark`, as far as the head and tail still hold it."""
+        with self._lock:
+            head_end = len(self._head)
+            tail_start = self.total - len(self._tail)
+            parts = [bytes(self._head[mark:])] if mark < head_end else []
+            start = max(mark, tail_start, head_end)
+            if start > max(mark, head_end):
+                parts.append(f"\n[... {start - max(mark, head_end)} bytes of output skipped ...]\n".encode())
+            parts.append(bytes(self._tail[start - tail_start :]))
+            return clean(b"".join(parts).decode("utf-8", "replace"), self.HEAD + self.TAIL + 100)
+
+
+@dataclass(frozen=True)
+class StartProblem:
+    """Why the learner's app never started serving."""
+
+    kind: str  # "crash", "exit", "no-app", "not-app", "server-call", "died", "timeout", "protocol"
+    data: dict[str, Any] = field(default_factory=dict)
+    output: str = ""
+    output_bytes: int = 0
+
+
+@dataclass
+class AppProcess:
+    """One run of the learner's app. Use `start`, then `wait_ready`, and always `stop`."""
+
+    pid: int  # also the process group: the child leads a session of its own
+    process: subprocess.Popen[bytes] | None  # None when a warm worker forked it
+    worker: WarmWorker | None
+    sock: socket.socket
+    status_fd: int
+    output: OutputBuffer
+    drain: threading.Thread
+    group: cgroups.SubmissionGroup | None = None
+    created: float = field(default_factory=time.monotonic)
+    served: ServedApp | None = None
+    problem: StartProblem | None = None
+    _seen: dict[str, float] = field(default_factory=dict)  # event name -> when it came
+    _pending: bytes = b""
+
+    @property
+    def port(self) -> int:
+        return int(self.sock.getsockname()[1])
+
+    @classmethod
+    def start(
+        cls,
+        file: Path,
+        module: str,
+        attr: str,
+        worker: WarmWorker | None = None,
+        sandbox: Sandbox | None = None,
+        data: bytes | None = None,
+        siblings: bool = True,
+    ) -> AppProcess:
+        """Start serving `module:attr` from `file`: a fresh interpreter, or a fork of `worker`.
+
+        Sandboxed by default (the worker's sandbox, else `sandbox`, else the strongest one
+        this machine has): the child then runs from a bundle of `data` (the file's bytes as
+        the grader read them) and, with `siblings`, the regular files beside it."""
+        sandbox = worker.sandbox if worker is not None else (sandbox or find_sandbox())
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(64)
+        status_r, status_w = os.pipe()
+        out_r, out_w = os.pipe()
+        extra: list[int] = []
+        group = None
+        process = None
+        try:
+            if sandbox.private:
+                extra.append(bundle(file, data if data is not None else read_regular(file, MAX_BUNDLE), siblings))
+                group = cgroups.create() if cgroups.available() else None
+                extra += group.fds if group else []
+            fds = (status_w, sock.fileno(), out_w, *extra)
+            if worker is not None:
+                pid = worker.fork(file, module, attr, fds)
+            else:
+                process = _spawn(sandbox, file, module, attr, fds)
+                pid = process.pid
+        except BaseException:
+            sock.close()
+            os.close(status_r)
+            os.close(out_r)
+            if group is not None:
+                group.remove()
+            raise
+        finally:
+            for fd in (status_w, out_w, *extra):
+                os.close(fd)
+            if group is not None:
+                group.fds.clear()  # closed just above
+        output = OutputBuffer()
+        drain = threading.Thread(target=_drain, args=(out_r, output), daemon=True)
+        drain.start()
+        return cls(pid, process, worker, sock, status_r, output, drain, group=group)
+
+    def wait_ready(self, import_timeout: float, load_timeout: float = LOAD_TIMEOUT) -> StartProblem | None:
+        """Wait until the app serves. `import_timeout` bounds the learner's own code (module
+        and startup together), from the moment it starts running; `load_timeout` bounds the
+        libraries' import before it (a cold disk can be slow). Both are fixed instants the
+        child's messages cannot move."""
+        return self._wait_for("ready", import_timeout, load_timeout)
+
+    def served_app(self, import_timeout: float, load_timeout: float = LOAD_TIMEOUT) -> ServedApp | None:
+        """What the loaded app really holds (None when it did not load): waits for the module."""
+        self._wait_for("imported", import_timeout, load_timeout)
+        return self.served
+
+    def _wait_for(self, wanted: str, import_timeout: float, load_timeout: float) -> StartProblem | None:
+        while self.problem is None and wanted not in self._seen:
+            deadline = self.created + load_timeout
+            if "started" in self._seen:
+                deadline = min(deadline, self._seen["started"] + import_timeout)
+            event = self._next_event(deadline)
+            if event is None:
+                limit = import_timeout if "started" in self._seen else load_timeout
+                self.problem = self._problem("timeout", stage=self._stage(), timeout=limit)
+            elif isinstance(event, Violation):
+                self.problem = self._problem("protocol", reason=event.reason)
+            elif event.name == "eof":
+                self.problem = self._problem("died", stage=self._stage(), code=self._exit_code())
+            else:
+                self._seen[event.name] = time.monotonic()
+                if event.name == "imported":
+                    self.served = served_app_from(event.data.get("app"))
+                elif event.name in ENDINGS:
+                    self.problem = self._problem(event.name, **event.data)
+        return self.problem
+
+    def _stage(self) -> str:
+        if "imported" in self._seen:
+            return "startup"
+        return "import" if "started" in self._seen else "libraries"
+
+    def _next_event(self, deadline: float) -> Event | Violation | None:
+        """The next event before `deadline` (an `eof` event when the pipe closed), or None."""
+        while b"\n" not in self._pending:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            ready, _, _ = select.select([self.status_fd], [], [], remaining)
+            if not ready:
+                return None
+            chunk = os.read(self.status_fd, 65536)
+            if not chunk:
+                return Event("eof")
+            self._pending += chunk
+            if len(self._pending) > MAX_LINE and b"\n" not in self._pending:
+                return Violation("a status line longer than the grader reads")
+        line, _, self._pending = self._pending.partition(b"\n")
+        previous = next(reversed(self._seen), None)
+        return parse_event(line, previous)
+
+    def _exit_code(self) -> int | None:
+        if self.process is None:
+            return None  # the warm worker reaps its own children
+        try:
+            return self.process.wait(timeout=1.0)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def _problem(self, kind: str, **data: Any) -> StartProblem:
+        if kind == "timeout":
+            self.output.wait_quiet(0, quiet=0.05, limit=0.3)
+        else:
+            self.drain.join(timeout=0.5)  # the child is exiting: read its last words
+        return StartProblem(kind, data, self.output.text(), self.output.total)
+
+    def stop(self) -> None:
+        """Kill the whole process group at once: a graceful shutdown only costs time here."""
+        if self.worker is not None:
+            self.worker.kill(self.pid)  # its pid may live in the sandbox's PID namespace
+        else:
+            kill_tree(self.pid)
+        if self.process is not None:
+            try:
+                self.process.wait(timeout=5.0)
+            except subprocess.TimeoutExpired:
+                pass
+        self.sock.close()
+        try:
+            os.close(self.status_fd)
+        except OSError:
+            pass
+        self.drain.join(timeout=1.0)
+        if self.group is not None:
+            self.group.remove()
+
+
+class WorkerGone(OSError):
+    """The warm worker stopped answering, and a fresh one did not answer either."""
+
+
+class WarmWorker:
+    """A process that imported FastAPI and uvicorn once and forks a child per grade.
+
+    It runs inside the sandbox (by default the strongest this machine has) and every child
+    enters its own. A worker that dies or stops answering is replaced on the next fork."""
+
+    def __init__(self, sandbox: Sandbox | None = None) -> None:
+        self.sandbox = sandbox or find_sandbox()
+        self._lock = threading.Lock()
+        self._launch()
+
+    def _launch(self) -> None:
+        # SEQPACKET keeps each request a message of its own, file descriptors included.
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        command = [
+            *self.sandbox.wrap(), sys.executable, "-P", self.sandbox.script("warm_worker.py"), str(theirs.fileno())
+        ]
+        try:
+            self.process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env=_child_env(self.sandbox),
+                pass_fds=(theirs.fileno(),),
+                start_new_session=True,
+            )
+        finally:
+            theirs.close()
+        self.control = ours
+        self._warm = False
+
+    def wait_warm(self, timeout: float = LOAD_TIMEOUT) -> bool:
+        """Wait until the worker has imported its libraries."""
+        if self._warm:
+            return True
+        self.control.settimeout(timeout)
+        try:
+            self._warm = self.control.recv(4096) == b'{"event": "warm"}\n'
+        except OSError:
+            self._warm = False
+        finally:
+            self.control.settimeout(None)
+        return self._warm
+
+    def fork(self, file: Path, module: str, attr: str, fds: tuple[int, ...]) -> int:
+        """Have the worker fork a child serving `module:attr`; its pid, as the worker sees it."""
+        request: dict[str, Any] = {"module": module, "attr": attr, "private": self.sandbox.private}
+        if not self.sandbox.private:
+            request["file"] = str(file)
+        with self._lock:
+            for attempt in range(2):
+                try:
+                    return self._fork(request, fds)
+                except (OSError, ValueError):
+                    if attempt:
+                        raise WorkerGone("the grader's worker process stopped answering") from None
+                    self._replace()
+        raise AssertionError("unreachable")
+
+    def _fork(self, request: dict[str, Any], fds: tuple[int, ...]) -> int:
+        if not self.wait_warm():
+            raise OSError("the worker did not start")
+        self.control.settimeout(FORK_REPLY_TIMEOUT)
+        try:
+            socket.send_fds(self.control, [json.dumps(request).encode()], list(fds))
+            reply = json.loads(self.control.recv(4096))
+        finally:
+            self.control.settimeout(None)
+        if not isinstance(reply, dict) or not isinstance(reply.get("pid"), int) or reply["pid"] <= 0:
+            raise ValueError("a malformed reply from the worker")
+        return int(reply["pid"])
+
+    def _replace(self) -> None:
+        """Kill this worker (stopped, dead or confused) with everything it started; launch another."""
+        sys.stderr.write("grade: the grader's worker process stopped answering; starting a new one.\n")
+        self._stop_process()
+        self._launch()
+
+    def kill(self, pid: int) -> None:
+        """Kill a forked child's process group, through the worker that knows its pid."""
+        try:
+            with self._lock:
+                self.control.settimeout(FORK_REPLY_TIMEOUT)
+                self.control.sendall(json.dumps({"kill": pid}).encode() + b"\n")
+        except OSError:
+            pass  # the worker is gone, and its children with it
+        finally:
+            self.control.settimeout(None)
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop_process()
+
+    def _stop_process(self) -> None:
+        kill_tree(self.process.pid)
+        try:
+            self.process.wait(timeout=5.0)
+        except subprocess.TimeoutExpired:
+            pass
+        self.control.close()
+
+
+def _spawn(sandbox: Sandbox, file: Path, module: str, attr: str, fds: tuple[int, ...]) -> subprocess.Popen[bytes]:
+    status_w, sock_fd, out_w, *extra = fds
+    where = "-" if sandbox.private else str(file)
+    command = [
+        *sandbox.wrap(), sys.executable, "-P", sandbox.script("serve_child.py"),
+        str(status_w), str(sock_fd), where, module, attr, *map(str, extra),
+    ]
+    return subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=out_w,
+        stderr=out_w,
+        cwd="/" if sandbox.private else file.parent,
+        env=_child_env(sandbox),
+        pass_fds=(status_w, sock_fd, *extra),
+        start_new_session=True,
+    )
+
+
+def _drain(fd: int, output: OutputBuffer) -> None:
+    try:
+        while chunk := os.read(fd, 65536):
+            output.feed(chunk)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _child_env(sandbox: Sandbox) -> dict[str, str]:
+    env = {key: os.environ[key] for key in KEPT_ENV if key in os.environ}
+    env.update(PYTHONUNBUFFERED="1", PYTHONDONTWRITEBYTECODE="1", PYTHONIOENCODING="utf-8")
+    if sandbox.private:  # the host's home is not there (TMPDIR: runner_child.enter sets it)
+        env["HOME"] = "/tmp"
+    return env

@@ -1,0 +1,167 @@
+"""A warm worker: a process that has imported FastAPI and uvicorn once and forks a fresh
+child per grade, so repeated grades (watch mode, batches) skip the import cost.
+
+Each child loads the learner's module anew: no module state is shared between grades.
+Runs as a script; the grader sends it fork requests over a Unix socket, with the child's
+listening socket and pipes attached as file descriptors.
+"""
+
+import gc
+import importlib.util
+import json
+import os
+import signal
+import socket
+import sys
+from collections.abc import MutableMapping
+from pathlib import Path
+from typing import Any
+
+MAX_FDS = 8
+
+
+def _sibling(name: str) -> Any:
+    """A module of this folder, loaded by path under a private name: the grader's folder
+    never joins sys.path, so its module names cannot shadow the learner's."""
+    private = f"_grader_{name}"
+    if private not in sys.modules:
+        spec = importlib.util.spec_from_file_location(private, Path(__file__).with_name(f"{name}.py"))
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules[private] = module
+    return sys.modules[private]
+
+
+def main(control_fd: int) -> int:
+    serve_child = _sibling("serve_child")
+    _sibling("process_tree")
+    _sibling("runner_child")
+    serve_child._die_with_parent()
+    import uvicorn  # noqa: F401  (the whole point: pay these imports once)
+
+    try:
+        _prewarm()
+    except Exception:  # only an optimisation: a library change must not stop the worker
+        pass
+    # Keep the collector away from everything imported so far: after a fork, walking those
+    # objects would touch (and so copy) every page the child shares with this process.
+    gc.freeze()
+    signal.signal(signal.SIGCHLD, _reap)
+    control = socket.socket(fileno=control_fd)
+    control.sendall(b'{"event": "warm"}\n')
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(control, 65536, MAX_FDS)
+        except InterruptedError:
+            continue
+        if not message:
+            return 0
+        request = json.loads(message)
+        if "kill" in request:  # no reply: the grader does not wait for it
+            _sibling("process_tree").kill_tree(int(request["kill"]))
+            continue
+        pid = os.fork()
+        if pid == 0:
+            _become_child(control, fds, request, serve_child)
+        for fd in fds:
+            os.close(fd)
+        control.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+
+
+def _prewarm() -> None:
+    """Build and call a small app once, so the caches FastAPI and pydantic fill on first
+    use (schemas, validators, encoders) are filled before any fork. (Annotations here are
+    evaluated eagerly, so the local model resolves.)"""
+    import asyncio
+
+    from fastapi import FastAPI, HTTPException
+    from pydantic import BaseModel
+
+    class Item(BaseModel):
+        id: int
+        title: str
+        body: str = ""
+
+    app = FastAPI()
+
+    @app.get("/items")
+    def list_items() -> list[Item]:
+        return [Item(id=1, title="warm")]
+
+    @app.get("/items/{item_id}")
+    def get_item(item_id: int) -> Item:
+        raise HTTPException(status_code=404, detail="missing")
+
+    @app.post("/items", status_code=201)
+    def create_item(item: Item) -> Item:
+        return item
+
+    @app.delete("/items/{item_id}", status_code=204)
+    def delete_item(item_id: int) -> None:
+        return None
+
+    async def call(method: str, path: str) -> None:
+        scope = {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
+            "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+            "root_path": "", "headers": [(b"host", b"127.0.0.1"), (b"origin", b"http://warm.example")],
+            "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
+        }
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: MutableMapping[str, Any]) -> None:
+            return None
+
+        await app(scope, receive, send)
+
+    async def calls() -> None:
+        for method, path in (("GET", "/items"), ("GET", "/items/1"), ("OPTIONS", "/items/1")):
+            await call(method, path)
+
+    asyncio.run(calls())
+    import uvicorn
+
+    # Loading a config imports uvicorn's protocol, loop and logging modules.
+    uvicorn.Config(app, log_level="warning", access_log=False, lifespan="auto").load()
+
+
+def _become_child(control: socket.socket, fds: list[int], request: dict[str, Any], serve_child: Any) -> None:
+    code = 1
+    try:
+        control.close()
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        os.setsid()
+        status_fd, sock_fd, out_fd, *rest = fds
+        os.dup2(out_fd, 1)
+        os.dup2(out_fd, 2)
+        os.close(out_fd)
+        if request.get("private"):
+            bundle_fd, *cgroup_fds = rest
+            try:
+                file = str(_sibling("runner_child").enter(bundle_fd, cgroup_fds, [status_fd, sock_fd]))
+            except Exception as error:
+                serve_child.report_sandbox_error(status_fd, error)
+                return
+        else:
+            file = request["file"]
+        os.chdir(Path(file).parent)
+        code = serve_child.serve(
+            status_fd, sock_fd, file, request["module"], request["attr"], private=bool(request.get("private"))
+        )
+    finally:
+        os._exit(code)
+
+
+def _reap(signum: int, frame: object) -> None:
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0] > 0:
+            pass
+    except ChildProcessError:
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main(int(sys.argv[1])))
