@@ -193,7 +193,7 @@ def _run(lesson: Lesson, spec: CheckSpec, subject: object) -> StepResult:
         try:
             message = spec.func(subject)
         except Failure as failure:
-            return replace(_failed(lesson, spec.step, failure), output="".join(printed))
+            return replace(_failed(lesson, spec.step, failure), output="".join(printed), by_check=True)
         except Skip as skip:
             return StepResult(step.id, step.title, Status.SKIP, str(skip), output="".join(printed))
         except (RecursionError, MemoryError):  # the learner's file nests too deep for the analysis

@@ -33,7 +33,11 @@ class Finding:
     detail: str
     broken: bool = False  # a check raised or returned nothing: the lesson has a bug
     printed: tuple[str, ...] = ()  # what the checks printed while grading this file
-    failing: tuple[str, ...] = ()  # the steps this file failed, to prove each step can fail
+    failing: tuple[str, ...] = ()  # the steps this file failed
+    # The steps whose own check raised Failure on this file (for a live step: with the app
+    # running). Only these prove a step can fail: a mutant that stops the app from starting
+    # fails every live step through the engine, whatever their checks would have said.
+    proven: tuple[str, ...] = ()
 
 
 def verify_lesson(lesson: Lesson, import_timeout: float = 10.0) -> list[Finding]:
@@ -57,15 +61,20 @@ def verify_lesson(lesson: Lesson, import_timeout: float = 10.0) -> list[Finding]
 
 
 def _never_failed(lesson: Lesson, findings: list[Finding]) -> list[Finding]:
-    """A finding for each graded step that no wrong/ sample and no mutant fails (the starter,
-    which lacks everything, proves little about a check)."""
-    shown = {step for finding in findings if finding.subject not in {"solution", "starter"} for step in finding.failing}
+    """A finding for each graded step whose check no wrong/ sample and no mutant makes fail
+    (the starter, which lacks everything, proves little about a check). A live step counts
+    only when its own check failed with the app running: a file that stops the app from
+    starting fails every live step without its check ever being asked."""
+    shown = {step for finding in findings if finding.subject not in {"solution", "starter"} for step in finding.proven}
+    checks = {spec.step: spec for spec in lesson_checks(lesson)}
     return [
         Finding(
             False,
             f"step {step.id}",
-            "is never shown to fail: no wrong/ sample and no mutant of the solution fails it, so "
-            "nothing proves its check catches a mistake. Add a file to "
+            "is never shown to fail: no wrong/ sample and no mutant of the solution makes its check "
+            + ("fail while the app runs (an app that cannot start fails every live step, whatever "
+               "the check says)" if checks[step.id].live else "fail")
+            + ", so nothing proves the check catches a mistake. Add a file to "
             f"lessons/{lesson.slug}/wrong/ that should fail it (with '# expect: fail at {step.id}'), "
             "or make the check test what the step asks for",
         )
@@ -185,4 +194,5 @@ def _judged(report: Report, ok: bool, subject: str, detail: str) -> Finding:
     printed = tuple(
         f"{step.id} printed: {line}" for step in report.steps for line in step.output.splitlines() if line.strip()
     )
-    return Finding(ok, subject, detail, printed=printed, failing=tuple(_failing(report)))
+    proven = tuple(step.id for step in report.steps if step.status is Status.FAIL and step.by_check)
+    return Finding(ok, subject, detail, printed=printed, failing=tuple(_failing(report)), proven=proven)
