@@ -17,8 +17,12 @@ if TYPE_CHECKING:
     from grader.live.reports import fail_on_crash, try_it
     from grader.live.response import Response
     from grader.run.served import ServedApp, ServedMiddleware
-    from grader.static.hooks import CallSite, Function, Hook, ReturnSite
-    from grader.static.parsed import AppBinding, ImportFound, NameImport, Registration, Route, Value
+    from grader.static.functions import CallSite, Function, ReturnSite
+    from grader.static.hooks import Hook
+    from grader.static.functions import Dependency, Param, SecurityScheme
+    from grader.static.parsed import AppBinding, ImportFound, NameImport, Value
+    from grader.static.registrations import Registration
+    from grader.static.routes import Route
     from grader.static.placement import Placement
     from grader.static.source import Source
     from grader.verdict.checks import Failure, Passed, Skip, check
@@ -27,20 +31,23 @@ _HOMES = {
     "AppBinding": "grader.static.parsed",
     "BrowserApp": "grader.live.browser",
     "BrowserRequest": "grader.live.browser",
-    "CallSite": "grader.static.hooks",
+    "CallSite": "grader.static.functions",
     "Failure": "grader.verdict.checks",
     "Fetched": "grader.live.browser",
-    "Function": "grader.static.hooks",
+    "Function": "grader.static.functions",
     "Hook": "grader.static.hooks",
     "ImportFound": "grader.static.parsed",
     "LiveApp": "grader.live.live_app",
     "NameImport": "grader.static.parsed",
     "Passed": "grader.verdict.checks",
     "Placement": "grader.static.placement",
-    "Registration": "grader.static.parsed",
+    "Registration": "grader.static.registrations",
     "Response": "grader.live.response",
-    "ReturnSite": "grader.static.hooks",
-    "Route": "grader.static.parsed",
+    "ReturnSite": "grader.static.functions",
+    "Route": "grader.static.routes",
+    "Param": "grader.static.functions",
+    "Dependency": "grader.static.functions",
+    "SecurityScheme": "grader.static.functions",
     "ServedApp": "grader.run.served",
     "ServedMiddleware": "grader.run.served",
     "Skip": "grader.verdict.checks",

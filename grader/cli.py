@@ -287,9 +287,12 @@ def _choose_lesson(course: Course, slug: str | None, file: Path | None) -> Lesso
     chosen = course.lesson_for_file(file) if file is not None else course.lesson_for_folder(Path.cwd())
     if chosen is not None:
         return chosen
-    if course.broken:  # a broken lesson may be the current one: do not guess past it
-        _usage_error(f"a lesson is broken: {course.broken[0]}")
-    return course.current()
+    current = course.next_up()
+    if not isinstance(current, Lesson):  # the learner has reached it: never skip it silently
+        _usage_error(f"lesson '{current.slug}', your current one, is broken: {current.error}")
+    for left_out in course.broken_lessons:
+        click.echo(f"grade: lesson '{left_out.slug}' is broken and left out until it is fixed: {left_out.error}", err=True)
+    return current
 
 
 def _reset(course: Course, lesson: Lesson, yes: bool) -> None:
@@ -325,6 +328,9 @@ def _print_list(course: Course) -> None:
         click.echo(f"{number}. {lesson.slug:<22} {lesson.title}" + (f"  [{mark}]" if mark else ""))
         for step in lesson.steps:
             click.echo(f"     - {step.id}: {step.title}" + ("  (with --browser)" if step.browser else ""))
+    for broken in course.broken_lessons:
+        click.echo(f"-. {broken.slug:<22} (broken: ask your instructor)")
+        click.echo(f"     {broken.error}")
 
 
 def _exit_without_chromium() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grader.course.check_output import captured
-from grader.course.lesson import Lesson, LessonError, Step
+from grader.course.lesson import Lesson, LessonError, Requirement, Step, install_advice
 from grader.read.bounded import TooComplex, check_size, within
 from grader.read.learner_file import FileProblem, LearnerFile, read_learner_file
 from grader.read.text_safety import clean
@@ -62,6 +62,9 @@ def _grade(
     loaded = read_learner_file(path)
     if isinstance(loaded, FileProblem):
         return _report(lesson, path, _file_problem_steps(steps, loaded), problem=loaded)
+    missing = lesson.missing_packages()
+    if missing:
+        return _report(lesson, path, _missing_packages_steps(steps, missing))
     if not sandbox.private:
         _load_everything_first(lesson, browser)
     # Start the app first: its imports overlap with the parse and the static checks.
@@ -193,7 +196,7 @@ def _run(lesson: Lesson, spec: CheckSpec, subject: object) -> StepResult:
         try:
             message = spec.func(subject)
         except Failure as failure:
-            return replace(_failed(lesson, spec.step, failure), output="".join(printed))
+            return replace(_failed(lesson, spec.step, failure), output="".join(printed), by_check=True)
         except Skip as skip:
             return StepResult(step.id, step.title, Status.SKIP, str(skip), output="".join(printed))
         except (RecursionError, MemoryError):  # the learner's file nests too deep for the analysis
@@ -274,6 +277,25 @@ def _failed(lesson: Lesson, step_id: str, failure: Failure) -> StepResult:
     # A failure's own hint stands in for the step's first, generic one.
     more = step.hints[1:]
     return StepResult(step.id, step.title, Status.FAIL, failure.message, failure.line, hint, failure.details, more)
+
+
+def _missing_packages_steps(steps: tuple[Step, ...], missing: tuple[Requirement, ...]) -> tuple[StepResult, ...]:
+    """A lesson whose app needs packages this Python lacks: say which and how to install them,
+    instead of the ImportError the learner's file would meet."""
+    names = ", ".join(r.package for r in missing)
+    first, *rest = steps
+    failed = StepResult(
+        first.id,
+        first.title,
+        Status.FAIL,
+        f"This lesson needs the package{'s' if len(missing) > 1 else ''} {names}, which {'are' if len(missing) > 1 else 'is'} "
+        "not installed where the grader runs, so your app could not even start. Your code is not graded yet.",
+        hint=f"Install {'them' if len(missing) > 1 else 'it'} (with your virtual environment active): {install_advice(missing)}",
+    )
+    skipped = tuple(
+        StepResult(step.id, step.title, Status.SKIP, f"Not checked yet: install {names} first (see above).") for step in rest
+    )
+    return (failed, *skipped)
 
 
 def _too_complex(name: str, why: str) -> FileProblem:

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from grader.static.placement import AT_MODULE_LEVEL, MAIN_GUARD_REASON, Placement
-from grader.static.parsed import ImportFound, NameImport, Registration, Value
+from grader.static.parsed import ImportFound, NameImport, Value
 from grader.static.source import Source
+from grader.static.registrations import Registration
 
 CORS = "fastapi.middleware.cors.CORSMiddleware"
 STARLETTE_CORS = "starlette.middleware.cors.CORSMiddleware"

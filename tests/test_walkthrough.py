@@ -25,6 +25,7 @@ def write_walkthrough(root: Path) -> None:
     order = re.search(r"^order = \d+$", (root / "lessons/process-time/lesson.toml").read_text(), re.MULTILINE)
     assert order is not None
     (root / "lessons/process-time/wrong/wrong_path.py").unlink()
+    (root / "lessons/process-time/right/async_endpoint.py").unlink()
     for path, (text, added) in files.items():
         target = root / path
         if path.endswith("lesson.toml"):

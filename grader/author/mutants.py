@@ -7,10 +7,16 @@ Only what the lesson adds (in the solution, not in the starter) is mutated:
   arguments is removed once and changed once;
 - a function the solution adds (a decorator middleware, a route, an exception handler) is
   removed, and so is each of its decorators;
+- a top-level assignment the lesson adds gets another value (`API_KEY = "secret"`), or, for a
+  call (`scheme = APIKeyHeader(name=...)`, `app = FastAPI(dependencies=[...])`), each keyword
+  argument removed and changed; so do the keywords of an added function's decorators
+  (`status_code=`, `dependencies=[...]`);
 - inside an added or changed function, each added statement that does something is removed:
-  a call, an `await`, an assignment to an item (`response.headers["X"] = ...`), a `return`;
-  an item assignment's value is changed, and each `await` is dropped (the coroutine is then
-  never run).
+  a call, an `await`, an assignment to an item (`response.headers["X"] = ...`), a `return`, a
+  `raise`; an item assignment's value is changed, a returned constant is changed, each `await`
+  is dropped (the coroutine is then never run), each comparison is flipped (`==` to `!=`, `<`
+  to `>=`, `in` to `not in`) and each `and`/`or` swapped, in statements and in `if`/`while`
+  tests. Docstrings and comments are never mutated.
 
 A mutant that passes every step means a check that does not look at what it claims to. A
 line the checks rightly ignore (a log call) can be spared with a `# lessons: no-mutant` comment.
@@ -74,16 +80,33 @@ class _Mutator:
             elif _is_import(statement):
                 shown = _code(statement)
                 yield self.mutant(f"`{shown}` removed", statement, self._removed(statement))
+            elif isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.Assign):
+                yield from self._assignment(statement, statement.body[0])
+
+    def _assignment(self, statement: cst.SimpleStatementLine, assign: cst.Assign) -> Iterator[Mutant]:
+        """`API_KEY = "secret"` gets another value; `scheme = APIKeyHeader(name=...)` and
+        `app = FastAPI(dependencies=[...])` get each keyword argument removed and changed."""
+        name = _code(assign.targets[0].target)
+        value = assign.value
+        if isinstance(value, cst.Call):
+            yield from self._keywords(statement, value, f"in `{name} = ...`: ")
+            return
+        changed = _changed_value(value)
+        if changed is not None:
+            yield self.mutant(f"`{name}` set to {_code(changed)} instead", statement, self._replaced(value, changed))
+
+    def _keywords(self, at: cst.CSTNode, call: cst.Call, prefix: str = "") -> Iterator[Mutant]:
+        for arg_index, arg in enumerate(call.args):
+            if arg.keyword is None:
+                continue
+            for label, new_call in _argument_mutations(call, arg_index, arg.keyword.value):
+                yield self.mutant(prefix + label, at, self._replaced(call, new_call))
 
     def _top_level_call(self, index: int, statement: cst.BaseStatement, call: cst.Call) -> Iterator[Mutant]:
         code = self.module.code_for_node(call).strip().splitlines()[0]
         without = [s for i, s in enumerate(self.module.body) if i != index]
         yield self.mutant(f"removed ({code} ...)", statement, self.module.with_changes(body=without))
-        for arg_index, arg in enumerate(call.args):
-            if arg.keyword is None:
-                continue
-            for label, new_call in _argument_mutations(call, arg_index, arg.keyword.value):
-                yield self.mutant(label, statement, self.module.deep_replace(call, new_call))  # type: ignore[arg-type]
+        yield from self._keywords(statement, call)
 
     def _function(self, function: cst.FunctionDef) -> Iterator[Mutant]:
         name = function.name.value
@@ -95,19 +118,56 @@ class _Mutator:
                 yield self.mutant(
                     f"@{shown} removed from {name}()", decorator, self._replaced(decorator, cst.RemoveFromParent())
                 )
+                if isinstance(decorator.decorator, cst.Call) and not self.spared(decorator):
+                    # status_code=, dependencies=[...], response_model=...
+                    yield from self._keywords(decorator, decorator.decorator, f"in @{shown.split('(')[0]}(...): ")
         before = {_normal(s) for s in _simple_statements(original)} if original else set()
         for statement in _simple_statements(function):
             if _normal(statement) not in before and not self.spared(statement):
                 yield from self._inner(statement, name)
+        tests_before = {_normal(t) for t in _tests(original)} if original else set()
+        for test in _tests(function):
+            if _normal(test) not in tests_before and not self.spared(test):
+                yield from self._logic(test, name)
+
+    def _logic(self, node: cst.CSTNode, function: str) -> Iterator[Mutant]:
+        """Each comparison flipped (`==` to `!=`, `<` to `>=`...) and each `and`/`or` swapped."""
+        for comparison in _all(node, cst.Comparison):
+            for index, target in enumerate(comparison.comparisons):
+                flipped = _FLIPS.get(type(target.operator))
+                if flipped is None:
+                    continue
+                targets = list(comparison.comparisons)
+                targets[index] = target.with_changes(operator=flipped())
+                new = comparison.with_changes(comparisons=targets)
+                yield self.mutant(
+                    f"`{_code(comparison)}` turned into `{_code(new)}` in {function}()", comparison, self._replaced(comparison, new)
+                )
+        for operation in _all(node, cst.BooleanOperation):
+            other = cst.Or() if isinstance(operation.operator, cst.And) else cst.And()
+            new_op = operation.with_changes(operator=other)
+            yield self.mutant(
+                f"`{_code(operation)}` turned into `{_code(new_op)}` in {function}()", operation, self._replaced(operation, new_op)
+            )
 
     def _inner(self, statement: cst.SimpleStatementLine, function: str) -> Iterator[Mutant]:
         small = statement.body[0] if len(statement.body) == 1 else None
         shown = _code(statement).splitlines()[0]
-        does_something = isinstance(small, cst.Expr | cst.Return) or (
+        if isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString | cst.ConcatenatedString):
+            return  # a docstring: no behaviour to change
+        does_something = isinstance(small, cst.Expr | cst.Return | cst.Raise) or (
             isinstance(small, cst.Assign) and any(isinstance(t.target, cst.Subscript) for t in small.targets)
         )
         if does_something:
             yield self.mutant(f"`{shown}` removed from {function}()", statement, self._removed(statement))
+        if isinstance(small, cst.Return) and small.value is not None:
+            constant = _changed_value(small.value)
+            if constant is not None:
+                yield self.mutant(
+                    f"`{shown}` returns {_code(constant)} instead", statement, self._replaced(small.value, constant)
+                )
+        if small is not None:
+            yield from self._logic(small, function)
         if isinstance(small, cst.Assign) and any(isinstance(t.target, cst.Subscript) for t in small.targets):
             changed = _changed_value(small.value) or cst.SimpleString(f'"{MUTANT_TEXT}"')
             new = small.with_changes(value=changed)
@@ -140,6 +200,52 @@ def _simple_statements(node: cst.CSTNode | None) -> list[cst.SimpleStatementLine
 
     if node is not None:
         node.visit(Collect())
+    return found
+
+
+_FLIPS: dict[type, type] = {
+    cst.Equal: cst.NotEqual,
+    cst.NotEqual: cst.Equal,
+    cst.LessThan: cst.GreaterThanEqual,
+    cst.GreaterThanEqual: cst.LessThan,
+    cst.GreaterThan: cst.LessThanEqual,
+    cst.LessThanEqual: cst.GreaterThan,
+    cst.In: cst.NotIn,
+    cst.NotIn: cst.In,
+    cst.Is: cst.IsNot,
+    cst.IsNot: cst.Is,
+}
+
+
+def _tests(node: cst.CSTNode | None) -> list[cst.BaseExpression]:
+    """The tests of every `if`, `elif` and `while` inside `node` (not in nested functions)."""
+    found: list[cst.BaseExpression] = []
+
+    class Collect(cst.CSTVisitor):
+        def visit_If(self, branch: cst.If) -> None:
+            found.append(branch.test)
+
+        def visit_While(self, loop: cst.While) -> None:
+            found.append(loop.test)
+
+        def visit_FunctionDef(self, inner: cst.FunctionDef) -> bool:
+            return inner is node
+
+    if node is not None:
+        node.visit(Collect())
+    return found
+
+
+def _all(node: cst.CSTNode, kind: type[cst.CSTNodeT]) -> list[cst.CSTNodeT]:
+    found: list[cst.CSTNodeT] = []
+
+    class Collect(cst.CSTVisitor):
+        def on_visit(self, inner: cst.CSTNode) -> bool:
+            if isinstance(inner, kind):
+                found.append(inner)
+            return not isinstance(inner, cst.Lambda)
+
+    node.visit(Collect())
     return found
 
 

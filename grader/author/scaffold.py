@@ -54,6 +54,8 @@ def create_lesson(root: Path, course: Course | None, slug: str, title: str | Non
     exercise = values["exercise"]
     written.append(_write(targets[1] / exercise, starter))
     written.append(_write(targets[2] / exercise, starter.rstrip("\n") + "\n" + addition))
+    other_way = Template((TEMPLATE / "right_addition.py").read_text()).substitute(values)
+    written.append(_write(targets[0] / "right" / "async_endpoint.py", starter.rstrip("\n") + "\n" + other_way))
     if base is not None:
         for extra in base.solution.parent.iterdir():
             if extra.is_file() and extra.name != base.solution.name and extra.suffix == ".py":

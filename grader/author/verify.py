@@ -19,11 +19,12 @@ from pathlib import Path
 
 from grader.author.expectations import read_expectation
 from grader.author.mutants import Mutant, mutants_of
-from grader.course.lesson import Lesson, LessonError
+from grader.course.lesson import Lesson, LessonError, install_advice
 from grader.engine import grade, lesson_checks
 from grader.verdict.results import Outcome, Report, Status
 
 WRONG_FOLDER = "wrong"
+RIGHT_FOLDER = "right"  # other correct solutions: each must pass every step
 
 
 @dataclass(frozen=True)
@@ -33,12 +34,23 @@ class Finding:
     detail: str
     broken: bool = False  # a check raised or returned nothing: the lesson has a bug
     printed: tuple[str, ...] = ()  # what the checks printed while grading this file
-    failing: tuple[str, ...] = ()  # the steps this file failed, to prove each step can fail
+    failing: tuple[str, ...] = ()  # the steps this file failed
+    # The steps whose own check raised Failure on this file (for a live step: with the app
+    # running). Only these prove a step can fail: a mutant that stops the app from starting
+    # fails every live step through the engine, whatever their checks would have said.
+    proven: tuple[str, ...] = ()
 
 
 def verify_lesson(lesson: Lesson, import_timeout: float = 10.0) -> list[Finding]:
     """Every finding for `lesson`; raises LessonError when it cannot even be graded."""
     lesson_checks(lesson)
+    missing = lesson.missing_packages()
+    if missing:
+        raise LessonError(
+            f"{lesson.folder / 'lesson.toml'}: requires {', '.join(r.package for r in missing)}, which "
+            f"cannot be imported here ({', '.join(r.module for r in missing)}): install "
+            f"{'them' if len(missing) > 1 else 'it'} with `{install_advice(missing)}`, or correct the name"
+        )
     for needed in (lesson.exercise, lesson.solution):
         if not needed.is_file():
             raise LessonError(f"{needed}: missing (lesson '{lesson.slug}' needs it)")
@@ -48,6 +60,8 @@ def verify_lesson(lesson: Lesson, import_timeout: float = 10.0) -> list[Finding]
     ]
     for sample in sorted((lesson.folder / WRONG_FOLDER).glob("*.py")):
         jobs.append(partial(_wrong, lesson, sample, import_timeout))
+    for sample in sorted((lesson.folder / RIGHT_FOLDER).glob("*.py")):
+        jobs.append(partial(_right, lesson, sample, import_timeout))
     solution = lesson.solution.read_text(encoding="utf-8")
     for mutant in mutants_of(solution, starter=lesson.exercise.read_text(encoding="utf-8")):
         jobs.append(partial(_mutant, lesson, mutant, import_timeout))
@@ -57,15 +71,20 @@ def verify_lesson(lesson: Lesson, import_timeout: float = 10.0) -> list[Finding]
 
 
 def _never_failed(lesson: Lesson, findings: list[Finding]) -> list[Finding]:
-    """A finding for each graded step that no wrong/ sample and no mutant fails (the starter,
-    which lacks everything, proves little about a check)."""
-    shown = {step for finding in findings if finding.subject not in {"solution", "starter"} for step in finding.failing}
+    """A finding for each graded step whose check no wrong/ sample and no mutant makes fail
+    (the starter, which lacks everything, proves little about a check). A live step counts
+    only when its own check failed with the app running: a file that stops the app from
+    starting fails every live step without its check ever being asked."""
+    shown = {step for finding in findings if finding.subject not in {"solution", "starter"} for step in finding.proven}
+    checks = {spec.step: spec for spec in lesson_checks(lesson)}
     return [
         Finding(
             False,
             f"step {step.id}",
-            "is never shown to fail: no wrong/ sample and no mutant of the solution fails it, so "
-            "nothing proves its check catches a mistake. Add a file to "
+            "is never shown to fail: no wrong/ sample and no mutant of the solution makes its check "
+            + ("fail while the app runs (an app that cannot start fails every live step, whatever "
+               "the check says)" if checks[step.id].live else "fail")
+            + ", so nothing proves the check catches a mistake. Add a file to "
             f"lessons/{lesson.slug}/wrong/ that should fail it (with '# expect: fail at {step.id}'), "
             "or make the check test what the step asks for",
         )
@@ -128,14 +147,36 @@ def _wrong(lesson: Lesson, sample: Path, timeout: float) -> Finding:
     return _judged(report, False, subject, detail)
 
 
-def _mutant(lesson: Lesson, mutant: Mutant, timeout: float) -> Finding:
-    subject = f"mutant, {mutant.description}"
+def _in_place_of_solution(lesson: Lesson, text: str, timeout: float) -> Report:
+    """Grade `text` as the solution's file, beside the solution's other files."""
     with tempfile.TemporaryDirectory(prefix="grader-mutant-") as folder:
         copy = Path(folder) / "app"
         shutil.copytree(lesson.solution.parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
         target = copy / lesson.solution.name
-        target.write_text(mutant.text, encoding="utf-8")
-        report = grade(lesson, target, import_timeout=timeout)
+        target.write_text(text, encoding="utf-8")
+        return grade(lesson, target, import_timeout=timeout)
+
+
+def _right(lesson: Lesson, sample: Path, timeout: float) -> Finding:
+    """Another correct solution: a step it fails has a check stricter than the lesson means."""
+    subject = f"{RIGHT_FOLDER}/{sample.name}"
+    report = _in_place_of_solution(lesson, sample.read_text(encoding="utf-8"), timeout)
+    if _broken(report):
+        return _bug(subject, report, " (a learner who solved it this way would meet it)")
+    if report.outcome is Outcome.PASS:
+        return _judged(report, True, subject, f"passes all {len(report.steps)} steps, as a correct solution should")
+    failing = _failing(report)
+    detail = (
+        f"is a correct solution (it is in {RIGHT_FOLDER}/), but fails at {', '.join(failing)}: "
+        f"{_first_message(report)}\nThe check is stricter than the lesson: make it accept this way too, "
+        f"or move the file to {WRONG_FOLDER}/ with '# expect: fail at {failing[0] if failing else 'STEP'}'"
+    )
+    return _judged(report, False, subject, detail)
+
+
+def _mutant(lesson: Lesson, mutant: Mutant, timeout: float) -> Finding:
+    subject = f"mutant, {mutant.description}"
+    report = _in_place_of_solution(lesson, mutant.text, timeout)
     if _broken(report):
         return _bug(subject, report, " (a learner whose file looks like this mutant would meet it)")
     failing = _failing(report)
@@ -185,4 +226,5 @@ def _judged(report: Report, ok: bool, subject: str, detail: str) -> Finding:
     printed = tuple(
         f"{step.id} printed: {line}" for step in report.steps for line in step.output.splitlines() if line.strip()
     )
-    return Finding(ok, subject, detail, printed=printed, failing=tuple(_failing(report)))
+    proven = tuple(step.id for step in report.steps if step.status is Status.FAIL and step.by_check)
+    return Finding(ok, subject, detail, printed=printed, failing=tuple(_failing(report)), proven=proven)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,34 @@ COURSE_ENV = "GRADER_COURSE"
 
 
 @dataclass(frozen=True)
+class BrokenLesson:
+    """A lesson that did not load: its folder's name, its place when lesson.toml still says it,
+    and what is wrong, for its author."""
+
+    slug: str
+    order: int | None
+    error: str
+
+
+@dataclass(frozen=True)
 class Course:
     root: Path
     lessons: tuple[Lesson, ...]
     broken: tuple[str, ...] = ()  # what is wrong with lessons that did not load (lenient loads)
+    broken_lessons: tuple[BrokenLesson, ...] = ()  # the same, lesson by lesson
+
+    def next_up(self) -> Lesson | BrokenLesson:
+        """The learner's current lesson, counting the broken ones in their places: a broken
+        lesson the learner has reached must not be skipped silently."""
+        current = self.current()
+        passed = self.passed()
+        all_passed = all(lesson.slug in passed for lesson in self.lessons)
+        for broken in sorted(self.broken_lessons, key=lambda b: (b.order is None, b.order or 0)):
+            if broken.slug in passed or broken.order is None:
+                continue
+            if broken.order < current.order or (all_passed and broken.order > current.order):
+                return broken
+        return current
 
     def find(self, slug: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.slug == slug), None)
@@ -112,6 +137,7 @@ def load_course(root: Path, *, lenient: bool = False) -> Course:
     folders = sorted(p.parent for p in (root / "lessons").glob(f"*/{LESSON_FILE}"))
     lessons: list[Lesson] = []
     broken: list[str] = []
+    broken_lessons: list[BrokenLesson] = []
     for folder in folders:
         try:
             lessons.append(load_lesson(folder))
@@ -119,6 +145,7 @@ def load_course(root: Path, *, lenient: bool = False) -> Course:
             if not lenient:
                 raise
             broken.append(str(error))
+            broken_lessons.append(BrokenLesson(folder.name, _order_written(folder / LESSON_FILE), str(error)))
     lessons.sort(key=lambda lesson: (lesson.order, lesson.slug))
     clashing = [later for earlier, later in zip(lessons, lessons[1:]) if later.order == earlier.order]
     for later in clashing:
@@ -126,10 +153,20 @@ def load_course(root: Path, *, lenient: bool = False) -> Course:
         if not lenient:
             raise LessonError(_same_order(earlier, later))
         broken.append(_same_order(earlier, later))  # the first keeps its place; the others wait
+        broken_lessons.append(BrokenLesson(later.slug, None, _same_order(earlier, later)))
     lessons = [lesson for lesson in lessons if lesson not in clashing]
     if not lessons:
         raise LessonError(broken[0] if broken else f"{root / 'lessons'}: no lesson folders (each needs a {LESSON_FILE})")
-    return Course(root=root, lessons=tuple(lessons), broken=tuple(broken))
+    return Course(root=root, lessons=tuple(lessons), broken=tuple(broken), broken_lessons=tuple(broken_lessons))
+
+
+def _order_written(meta: Path) -> int | None:
+    """`order = N` as lesson.toml writes it, read even when the rest of the file is broken."""
+    try:
+        found = re.search(r"^order\s*=\s*(\d+)\s*(?:#.*)?$", meta.read_text(encoding="utf-8"), re.MULTILINE)
+    except (OSError, UnicodeDecodeError):
+        return None
+    return int(found.group(1)) if found else None
 
 
 def _same_order(earlier: Lesson, later: Lesson) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
+import re
 import sys
 import tomllib
 import traceback
@@ -63,6 +64,26 @@ class PagePlan:
 
 
 @dataclass(frozen=True)
+class Requirement:
+    """A package a lesson needs: `"itsdangerous"`, or `"python-jose:jose"` when the name to
+    install and the module to import differ."""
+
+    package: str  # what `pip install` takes
+    module: str  # what `import` takes
+
+    def importable(self) -> bool:
+        try:
+            return importlib.util.find_spec(self.module) is not None
+        except (ImportError, ValueError):
+            return False
+
+
+def install_advice(missing: tuple[Requirement, ...]) -> str:
+    """The command that installs `missing` into the Python the grader runs with."""
+    return f"{Path(sys.executable).name} -m pip install {' '.join(r.package for r in missing)}"
+
+
+@dataclass(frozen=True)
 class Lesson:
     slug: str
     title: str
@@ -80,6 +101,11 @@ class Lesson:
     page: PagePlan = PagePlan()
     # lesson.toml's request_headers: sent with every live request, shown in every curl line
     request_headers: tuple[tuple[str, str], ...] = ()
+    requires: tuple[Requirement, ...] = ()  # lesson.toml's requires: packages the lesson's app needs
+
+    def missing_packages(self) -> tuple[Requirement, ...]:
+        """The required packages this Python cannot import (looked up, never imported)."""
+        return tuple(r for r in self.requires if not r.importable())
 
     def step(self, step_id: str) -> Step:
         return next(step for step in self.steps if step.id == step_id)
@@ -150,6 +176,7 @@ def load_lesson(folder: Path) -> Lesson:
         browser_always=_browser_setting(table),
         page=_page_plan(meta, meta_path),
         request_headers=tuple(headers.items()),
+        requires=tuple(_requirement(table, item) for item in table.get("requires", [])),
     )
     for needed in (text_file, folder / CHECKS_FILE):
         if not needed.is_file():
@@ -236,6 +263,22 @@ def _step(table: _Table) -> Step:
         hints=tuple(table.get("hints", [])),
         browser=table.get("browser", False),
     )
+
+
+_PACKAGE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+
+
+def _requirement(table: _Table, item: str) -> Requirement:
+    package, _, module = item.partition(":")
+    module = module or package.replace("-", "_").lower()
+    if not _PACKAGE.fullmatch(package) or not _MODULE.fullmatch(module):
+        raise table.error(
+            "requires",
+            f'items are package names, such as "itsdangerous", or "package:module" when the module '
+            f'imported has another name, such as "python-jose:jose"; not {item!r}',
+        )
+    return Requirement(package, module)
 
 
 def _browser_setting(table: _Table) -> bool:

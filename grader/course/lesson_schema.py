@@ -56,6 +56,7 @@ LESSON_FIELDS: Mapping[str, Field] = {
     "success": Field(str),
     "browser": Field(str),
     "request_headers": Field(dict, items=str),
+    "requires": Field(list, items=str),
     "page": Field(dict),  # what the lesson page (`grade --open`) offers to call; checked where it is read
     "steps": Field(list, required=True, items=dict),
 }

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from grader.static.functions import Function, function_of
 from grader.static.parsed import ParsedFile, Value
 from grader.static.placement import Placement
 from grader.static.registrations import RegistrationFinder
@@ -20,90 +21,6 @@ from grader.static.wrong_place import expect_served_app
 from grader.verdict.checks import Failure
 
 ROUTER_CLASSES = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter"})
-
-
-@dataclass(frozen=True)
-class CallSite:
-    """One call in a function's body, e.g. `response = await call_next(request)`."""
-
-    line: int
-    code: str  # the call as written: "call_next(request)"
-    callee: str  # what is called, as written: "call_next", "time.perf_counter"
-    awaited: bool
-    assigned_to: str | None  # the name the result is stored in, if any
-
-
-@dataclass(frozen=True)
-class ReturnSite:
-    """One `return` in a function's body."""
-
-    line: int
-    code: str  # the returned expression as written ("" for a bare `return`)
-    name: str | None  # the returned name, when a plain name is returned
-    call: CallSite | None = None  # the call returned directly (`return await call_next(request)`)
-
-
-@dataclass(frozen=True)
-class Function:
-    """A function definition and what its body does (nested functions not included)."""
-
-    name: str
-    line: int  # the `def` line
-    is_async: bool
-    params: tuple[str, ...]
-    calls: tuple[CallSite, ...]
-    returns: tuple[ReturnSite, ...]
-    code: str = field(repr=False)  # the whole definition as written
-    node: cst.FunctionDef = field(repr=False, compare=False)
-
-    def calls_to(self, callee: str) -> tuple[CallSite, ...]:
-        """Calls whose callee is written `callee` ("call_next", "time.perf_counter")."""
-        return tuple(call for call in self.calls if call.callee == callee)
-
-    def returns_result_of(self, call: CallSite) -> ReturnSite | None:
-        """The `return` that hands back what `call` produced, if any."""
-        for returned in self.returns:
-            if returned.call == call or (call.assigned_to is not None and returned.name == call.assigned_to):
-                return returned
-        return None
-
-    def expect_await(self, callee: str) -> CallSite:
-        """The first call to `callee` in the body, awaited; otherwise a Failure saying so."""
-        calls = self.calls_to(callee)
-        if not calls:
-            raise Failure(
-                f"{self.name}() (line {self.line}) never calls {callee}(...).",
-                line=self.line,
-            )
-        for call in calls:
-            if not call.awaited:
-                raise Failure(
-                    f"Line {call.line} calls {call.code} without `await`: that only creates a coroutine, "
-                    f"which never runs, so {self.name}() gets no result from it.",
-                    line=call.line,
-                    hint=f"Write `await {call.code}`" + ("" if self.is_async else f", and make {self.name}() `async def`") + ".",
-                )
-        return calls[0]
-
-    def expect_returns(self, call: CallSite) -> ReturnSite:
-        """The `return` of what `call` produced; otherwise a Failure saying what is returned."""
-        returned = self.returns_result_of(call)
-        if returned is not None:
-            return returned
-        what = call.assigned_to or f"the result of {call.code}"
-        if not self.returns:
-            raise Failure(
-                f"{self.name}() (line {self.line}) has no `return`, so it returns None instead of {what}.",
-                line=self.line,
-                hint=f"End {self.name}() with `return {call.assigned_to or '...'}`.",
-            )
-        other = self.returns[-1]
-        shown = f"returns {other.code}" if other.code else "returns nothing"
-        raise Failure(
-            f"Line {other.line} {shown}, not {what} from line {call.line}.",
-            line=other.line,
-            hint=f"Return {what}: `return {call.assigned_to or call.code}`.",
-        )
 
 
 @dataclass(frozen=True)
@@ -120,6 +37,11 @@ class Hook:
     on_served_app: bool
     before_app: bool
     target_made_by: frozenset[str] = frozenset()  # e.g. fastapi.APIRouter
+    # `app.middleware("http")(f)` or `app.add_exception_handler(404, f)`: registered by a call
+    # instead of a decorator (the line is the call's)
+    direct: bool = False
+    position: tuple[int, int] = field(default=(0, 0), repr=False, compare=False)
+    call: cst.Call | None = field(default=None, repr=False, compare=False)  # the decorator's call
 
     @property
     def decorator(self) -> str:
@@ -139,106 +61,64 @@ def find_hooks(source: ParsedFile) -> list[Hook]:
     binding = source.served_app()
     finder = RegistrationFinder(source)
     found = []
+
+    def hook(
+        attribute: cst.Attribute, call: cst.Call | None, first: cst.BaseExpression | None,
+        node: cst.FunctionDef, at: cst.CSTNode, place: Placement, direct: bool,
+    ) -> Hook:
+        target = attribute.value.value if isinstance(attribute.value, cst.Name) else None
+        on_app, before_app = finder.reaches(target, place, source.position_of(at), binding)
+        made = source.served_app(target) if target and place.function is None else None
+        return Hook(
+            method=attribute.attr.value,
+            target=target,
+            argument=source.value_of(first) if first is not None else None,
+            called=call is not None,
+            line=source.line_of(at),
+            function=function_of(source, node),
+            placement=place,
+            on_served_app=on_app and call is not None,
+            before_app=before_app,
+            target_made_by=made.made_by if made else frozenset(),
+            direct=direct,
+            position=source.position_of(at),
+            call=call,
+        )
+
     for node, place in source.layout.defs:
         for decorator in node.decorators:
             expression = decorator.decorator
             call = expression if isinstance(expression, cst.Call) else None
             attribute = call.func if call else expression
-            if not isinstance(attribute, cst.Attribute):
-                continue
-            target = attribute.value.value if isinstance(attribute.value, cst.Name) else None
-            on_app, before_app = finder.reaches(target, place, source.position_of(decorator), binding)
-            first = next((a.value for a in call.args if a.keyword is None), None) if call else None
-            made = source.served_app(target) if target and place.function is None else None
-            found.append(
-                Hook(
-                    method=attribute.attr.value,
-                    target=target,
-                    argument=source.value_of(first) if first is not None else None,
-                    called=call is not None,
-                    line=source.line_of(decorator),
-                    function=function_of(source, node),
-                    placement=place,
-                    on_served_app=on_app and call is not None,
-                    before_app=before_app,
-                    target_made_by=made.made_by if made else frozenset(),
-                )
-            )
-    return sorted(found, key=lambda hook: hook.line)
+            if isinstance(attribute, cst.Attribute):
+                first = next((a.value for a in call.args if a.keyword is None), None) if call else None
+                found.append(hook(attribute, call, first, node, decorator, place, False))
+    for call, place in source.layout.calls:
+        direct = _direct_registration(source, call)
+        if direct is not None:
+            attribute, inner, first, node = direct
+            found.append(hook(attribute, inner, first, node, call, place, True))
+    return sorted(found, key=lambda hook: hook.position)
 
 
-def function_of(source: ParsedFile, node: cst.FunctionDef) -> Function:
-    collector = _Body(node)
-    node.body.visit(collector)
-    awaited = {id(a.expression) for a in collector.awaits}
-    assigned = {id(value): name for name, value in collector.assignments}
-    sites: dict[int, CallSite] = {}
-    for call in collector.calls:
-        holder = next((a for a in collector.awaits if a.expression is call), None)
-        sites[id(call)] = CallSite(
-            line=source.line_of(call),
-            code=source.code_of(call),
-            callee=source.code_of(call.func),
-            awaited=id(call) in awaited,
-            assigned_to=assigned.get(id(call)) or (assigned.get(id(holder)) if holder is not None else None),
-        )
-    returns = []
-    for returned in collector.returns:
-        value = returned.value
-        inner = value.expression if isinstance(value, cst.Await) else value
-        returns.append(
-            ReturnSite(
-                line=source.line_of(returned),
-                code=source.code_of(value) if value is not None else "",
-                name=value.value if isinstance(value, cst.Name) else None,
-                call=sites.get(id(inner)) if inner is not None else None,
-            )
-        )
-    return Function(
-        name=node.name.value,
-        line=source.line_of(node.name),
-        is_async=node.asynchronous is not None,
-        params=tuple(p.name.value for p in (*node.params.posonly_params, *node.params.params)),
-        calls=tuple(sites[id(call)] for call in collector.calls),
-        returns=tuple(returns),
-        code=source.code_of(node),
-        node=node,
-    )
-
-
-class _Body(cst.CSTVisitor):
-    """Calls, awaits, assignments and returns of one function body, not of nested functions."""
-
-    def __init__(self, function: cst.FunctionDef) -> None:
-        self.function = function
-        self.calls: list[cst.Call] = []
-        self.awaits: list[cst.Await] = []
-        self.assignments: list[tuple[str, cst.BaseExpression]] = []
-        self.returns: list[cst.Return] = []
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self.calls.append(node)
-
-    def visit_Await(self, node: cst.Await) -> None:
-        self.awaits.append(node)
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for target in node.targets:
-            if isinstance(target.target, cst.Name):
-                self.assignments.append((target.target.value, node.value))
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if isinstance(node.target, cst.Name) and node.value is not None:
-            self.assignments.append((node.target.value, node.value))
-
-    def visit_Return(self, node: cst.Return) -> None:
-        self.returns.append(node)
+def _direct_registration(
+    source: ParsedFile, call: cst.Call
+) -> tuple[cst.Attribute, cst.Call, cst.BaseExpression | None, cst.FunctionDef] | None:
+    """`app.middleware("http")(f)` (a decorator called by hand) or `app.add_exception_handler(404, f)`,
+    for a module-level function `f`: the method, the call holding its argument, that argument, f."""
+    func = call.func
+    positional = [a.value for a in call.args if a.keyword is None and not a.star]
+    if isinstance(func, cst.Call) and isinstance(func.func, cst.Attribute) and len(positional) == 1:
+        named = positional[0]
+        first = next((a.value for a in func.args if a.keyword is None), None)
+        attribute, holder = func.func, func
+    elif isinstance(func, cst.Attribute) and func.attr.value == "add_exception_handler" and len(positional) == 2:
+        named, first = positional[1], positional[0]
+        attribute, holder = func.with_changes(attr=cst.Name("exception_handler")), call
+    else:
+        return None
+    node = source.layout.functions.get(named.value) if isinstance(named, cst.Name) else None
+    return (attribute, holder, first, node) if node is not None else None
 
 
 def expect_hook(

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import ast
 import difflib
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, QualifiedNameProvider
@@ -100,42 +100,6 @@ class AppBinding:
     call: cst.Call | None = field(default=None, repr=False, compare=False)
     factory: str | None = None  # `app = create_app()`: the factory's name
     local: str | None = None  # the factory's local name for the app it returns
-
-
-@dataclass(frozen=True)
-class Route:
-    """An endpoint declared with a decorator such as `@app.get("/notes")`."""
-
-    method: str  # upper case, e.g. "GET"
-    path: str
-    target: str  # the name the decorator was called on, e.g. "app" or "router"
-    function: str
-    line: int
-
-
-@dataclass(frozen=True)
-class Registration:
-    """One middleware registration: `x.add_middleware(...)` or `FastAPI(middleware=[...])`."""
-
-    kind: Literal["add_middleware", "middleware_list"]
-    middleware: frozenset[str]  # qualified names of the middleware class argument
-    middleware_code: str
-    target: str | None  # the name add_middleware was called on
-    line: int
-    placement: Placement
-    on_served_app: bool
-    before_app: bool
-    arguments: Mapping[str, Value]
-    opaque: bool  # a `**mapping` the grader could not read: arguments may be incomplete
-    # in a helper function: what its callers pass for `target`, e.g. ("api",) for setup(api)
-    passed_names: tuple[str, ...] = ()
-    target_made_by: frozenset[str] = frozenset()  # what made the target, e.g. fastapi.APIRouter
-
-    def argument(self, name: str) -> Value | None:
-        return self.arguments.get(name)
-
-    def is_one_of(self, qualified: Collection[str]) -> bool:
-        return bool(self.middleware & set(qualified))
 
 
 class ParsedFile:
@@ -390,25 +354,7 @@ class ParsedFile:
                     return returned.value, given
         return None
 
-    # -- routes, calls and middleware --------------------------------------------
-
-    def routes(self) -> list[Route]:
-        """Endpoints declared on module-level functions that exist once the file is loaded."""
-        found = []
-        for function in self.layout.functions.values():
-            for decorator in function.decorators:
-                call = decorator.decorator
-                if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)):
-                    continue
-                method = call.func.attr.value
-                owner = call.func.value
-                path = call.args[0].value if call.args and call.args[0].keyword is None else None
-                if method in HTTP_METHODS and isinstance(owner, cst.Name) and isinstance(path, cst.SimpleString):
-                    found.append(
-                        Route(method.upper(), str(path.evaluated_value), owner.value, function.name.value, self.line_of(decorator))
-                    )
-        return sorted(found, key=lambda route: route.line)
-
+    # -- calls -----------------------------------------------------------------
 
     def calls_to(self, *qualified: str) -> list[tuple[int, Placement]]:
         """Lines of the calls to any of `qualified` (e.g. "uvicorn.run"), with placements."""

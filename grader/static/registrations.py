@@ -5,20 +5,54 @@ reaches the app uvicorn serves (directly, through a factory, or through a helper
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal
 
 import libcst as cst
 
+from grader.static.functions import Function, function_of
 from grader.static.parsed import (
     APP_CLASSES,
     MIDDLEWARE_WRAPPERS,
     AppBinding,
     ParsedFile,
-    Registration,
     Value,
     argument_for,
 )
 from grader.static.placement import Placement
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One middleware registration: `x.add_middleware(...)` or `FastAPI(middleware=[...])`."""
+
+    kind: Literal["add_middleware", "middleware_list"]
+    middleware: frozenset[str]  # qualified names of the middleware class argument
+    middleware_code: str
+    target: str | None  # the name add_middleware was called on
+    line: int
+    placement: Placement
+    on_served_app: bool
+    before_app: bool
+    arguments: Mapping[str, Value]
+    opaque: bool  # a `**mapping` the grader could not read: arguments may be incomplete
+    # in a helper function: what its callers pass for `target`, e.g. ("api",) for setup(api)
+    passed_names: tuple[str, ...] = ()
+    target_made_by: frozenset[str] = frozenset()  # what made the target, e.g. fastapi.APIRouter
+    # the function that handles each request: `dispatch=f` given to BaseHTTPMiddleware, or the
+    # `dispatch` method of a BaseHTTPMiddleware subclass defined in the file
+    dispatch: Function | None = field(default=None, compare=False, repr=False)
+    # for a class defined in the file: the qualified names of the classes it inherits from
+    # (directly or not), so `expect_registration(BaseHTTPMiddleware)` finds `add_middleware(Timing)`
+    bases: frozenset[str] = frozenset()
+
+    def argument(self, name: str) -> Value | None:
+        return self.arguments.get(name)
+
+    def is_one_of(self, qualified: Collection[str]) -> bool:
+        """Whether the class passed is one of `qualified`, or a class of the file inheriting from one."""
+        return bool((self.middleware | self.bases) & set(qualified))
 
 
 def registrations_in(source: ParsedFile, params: Sequence[str], app: str) -> list[Registration]:
@@ -26,7 +60,8 @@ def registrations_in(source: ParsedFile, params: Sequence[str], app: str) -> lis
     out once per file and question, since several checks ask."""
     key = (RegistrationFinder, tuple(params), app)
     if key not in source.memo:
-        source.memo[key] = RegistrationFinder(source).find(tuple(params), app)
+        finder = RegistrationFinder(source)
+        source.memo[key] = [finder.with_dispatch(r) for r in finder.find(tuple(params), app)]
     return list(source.memo[key])
 
 
@@ -80,6 +115,39 @@ class RegistrationFinder:
             arguments=arguments,
             opaque=opaque,
         )
+
+    def with_dispatch(self, registration: Registration) -> Registration:
+        """`registration` with the function that handles requests and the classes it inherits from."""
+        dispatch = None
+        given = registration.argument("dispatch")
+        if given is not None and given.code in self.source.layout.functions:
+            dispatch = function_of(self.source, self.source.layout.functions[given.code])
+        classes = self._classes()
+        name = registration.middleware_code
+        bases: set[str] = set()
+        todo = [name]
+        while todo:
+            current = todo.pop()
+            if current in classes and current not in bases:
+                bases.add(current)
+                for base in classes[current].bases:
+                    todo.append(self.source.code_of(base.value))
+                    bases |= self.source.qualified_names(base.value)
+        bases.discard(name)
+        own = classes.get(name)
+        if dispatch is None and own is not None:
+            method = next(
+                (s for s in own.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "dispatch"), None
+            )
+            dispatch = function_of(self.source, method) if method is not None else None
+        return replace(registration, dispatch=dispatch, bases=frozenset(bases))
+
+    def _classes(self) -> dict[str, cst.ClassDef]:
+        return {
+            statement.name.value: statement
+            for statement in self.source.module.body
+            if isinstance(statement, cst.ClassDef)
+        }
 
     def reaches(
         self, target: str | None, place: Placement, position: tuple[int, int], binding: AppBinding | None

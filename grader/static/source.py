@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from grader.static.hooks import Function, Hook, expect_hook, function_of, hooks_in
-from grader.static.parsed import AppBinding, ParsedFile, Registration
+from grader.static.functions import Dependency, Function, SecurityScheme, function_of, schemes_in
+from grader.static.hooks import Hook, expect_hook, hooks_in
+from grader.static.parsed import AppBinding, ParsedFile
+from grader.static.registrations import Registration
 from grader.static.registrations import registrations_in
+from grader.static.routes import Route, dependencies_in, expect_dependency, expect_route, routes_in
 from grader.static.wrong_place import Wanted, expect_registration, expect_served_app
 
 
@@ -72,3 +75,37 @@ class Source(ParsedFile):
         body does: `.calls`, `.calls_to("call_next")`, `.returns`, `.expect_await(...)`..."""
         node = self.layout.functions.get(name)
         return function_of(self, node) if node is not None else None
+
+    def routes(self) -> list[Route]:
+        """Every endpoint (`@app.get("/notes")`, `@router.post(...)`, `@app.api_route(...)`),
+        running or not, in source order, with its keywords, parameters and dependencies."""
+        return routes_in(self)
+
+    def expect_route(self, method: str, path: str, *, example: str | None = None) -> Route:
+        """The route `method path` (as requested, router prefixes included) that the served app
+        answers; otherwise a Failure for each usual mistake: on another app, on a router the app
+        never includes, under the main guard or in a function nothing calls, before the app
+        exists, another method, a path spelled differently or without its leading /, the
+        decorator without its path, a misspelled method."""
+        return expect_route(self, method, path, example)
+
+    def dependencies(self) -> list[Dependency]:
+        """Every `Depends(...)`/`Security(...)` in the file, running or not: in parameters (as a
+        default or in `Annotated[...]`), in `dependencies=[...]` of a route, a router, an
+        include_router(...) or FastAPI(...)."""
+        return dependencies_in(self)
+
+    def expect_dependency(self, *names: str, route: str | None = None, example: str | None = None) -> Dependency:
+        """The dependency that reaches one of `names` (a function's name, "verify_key", or a
+        class: "fastapi.security.APIKeyHeader"), directly or through the functions it calls, and
+        applies to the served app: to `route` ("GET /notes") when given, else to any route or
+        the whole app. Otherwise a Failure for each usual mistake: `Depends(f())` (the result,
+        not the function), `= Depends` without parentheses, Depends never imported, the function
+        as a plain default, `dependencies=Depends(f)` (not a list), on a route or app uvicorn
+        never serves, under the main guard. `example` is shown in hints (default `Depends(name)`)."""
+        return expect_dependency(self, names, route, example)
+
+    def security_schemes(self) -> list[SecurityScheme]:
+        """Every security scheme assigned in the file (`api_key_header = APIKeyHeader(name="X-API-Key")`,
+        `HTTPBearer()`, `OAuth2PasswordBearer(tokenUrl="token")`), running or not."""
+        return schemes_in(self)

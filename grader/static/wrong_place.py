@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from grader.static.parsed import AppBinding, ParsedFile, Registration
+from grader.static.parsed import AppBinding, ParsedFile
+from grader.static.registrations import Registration
 from grader.static.registrations import registrations_in
 from grader.verdict.checks import Failure
 

@@ -35,6 +35,10 @@ class StepResult:
     details: tuple[str, ...] = ()
     more_hints: tuple[str, ...] = ()  # the step's further hints, revealed one by one on request
     output: str = ""  # what the check printed: for the lesson's author, never in a learner's view
+    # The step's own check raised this Failure on a file it could judge (not the engine's
+    # verdict on an app that never started or a file Python cannot read): only such a
+    # failure proves, under `lessons verify`, that the check can catch a mistake.
+    by_check: bool = False
 
 
 @dataclass(frozen=True)
