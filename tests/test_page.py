@@ -290,7 +290,9 @@ def test_page_only_answers_to_its_own_address(scratch: Path) -> None:
     grade = OpenGrade(scratch, learner)
     try:
         assert httpx.get(grade.url, timeout=10).status_code == 200
-        assert httpx.get(grade.url, headers={"Host": "attacker.example"}, timeout=10).status_code == 400
+        for host in ("attacker.example", f"attacker.example:{grade.port}", f"127.0.0.1:{grade.port + 1}"):
+            assert httpx.get(grade.url, headers={"Host": host}, timeout=10).status_code == 400, host
+        assert httpx.get(grade.url, headers={"Host": f"localhost:{grade.port}"}, timeout=10).status_code == 200
         refused = httpx.post(grade.url + "api/hint", data={"step": "import"}, timeout=10)
         assert refused.status_code == 415
         listening = _listening_ports(grade.process.pid)

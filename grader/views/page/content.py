@@ -94,8 +94,8 @@ def report_state(report: Report, shown_file: str, revealed: Mapping[str, int]) -
 
 def calls_state(plan: PagePlan, sites: tuple[PageSite, ...], proxies: Mapping[int, str]) -> dict[str, Any]:
     """The calls panel's plan: each site's label, where its calls go, the calls themselves, and
-    the lesson's words for a blocked call. `proxies`: the address standing in for each site
-    that names an origin."""
+    the lesson's words for a blocked call. `proxies`: where each site's calls go (the grader's
+    proxy for that site, with this run's key)."""
     calls = plan.calls
     return {
         "blocked": plan.blocked,

@@ -2,7 +2,8 @@
 // with fetch() the way the lesson's frontend would. Learner text is set as text, never as HTML.
 "use strict";
 
-const CALL_TIMEOUT_MS = 5000;
+const CALL_TIMEOUT_MS = 15000; // a call that changes data waits for your app to start again
+const READ_ONLY = new Set(["GET", "HEAD", "OPTIONS"]);
 const byId = (id) => document.getElementById(id);
 let app = null; // the latest "app" event: where the learner's app runs, and what to call
 
@@ -93,7 +94,9 @@ function appChanged(state) {
   const status = byId("app-status");
   status.dataset.state = state.state;
   if (state.state === "running") {
-    status.textContent = `Your app runs at ${state.url}, started from your file; it restarts on every save.`;
+    status.textContent = `Your app runs at ${state.url}, started from your file. It starts again on every ` +
+      "save, and after every call that can change its data (any method but GET, HEAD and OPTIONS), so each " +
+      "call finds your app as your file starts it.";
   } else if (state.state === "starting") {
     status.textContent = "Your app is starting from your file.";
   } else {
@@ -117,10 +120,19 @@ async function sendEverything() {
 
 function siteNote(site) {
   const cookies = site.credentials ? " Calls carry the user's cookies (credentials: \"include\")." : "";
-  if (!site.origin) return `Calls come from this page's own origin, ${location.origin}.` + cookies;
-  return `This page stands in for ${site.origin}: its calls go to your app through the grader at ${site.proxy}, ` +
+  if (!site.origin) {
+    return `Calls come from this page's own origin, ${location.origin}. They reach your app through the grader ` +
+      `at ${proxyAddress(site)}, which passes them on as they are and hands your app's answer back, so your ` +
+      `browser decides on your app's own headers.` + cookies;
+  }
+  return `This page stands in for ${site.origin}: its calls go to your app through the grader at ${proxyAddress(site)}, ` +
     `which sends them with Origin: ${site.origin} and hands the answer back to this page, so your browser ` +
     `decides as it would on ${site.origin}.` + cookies;
+}
+
+// The proxy's address without this run's key: the key is in DevTools, and no use to read here.
+function proxyAddress(site) {
+  return new URL(site.proxy).origin;
 }
 
 function drawSites(state) {
@@ -165,7 +177,7 @@ async function send(siteIndex, number) {
   if (call.body !== null) init.body = call.body;
   let outcome;
   try {
-    const response = await fetch((site.proxy || state.url) + call.path, init);
+    const response = await fetch(site.proxy + call.path, init);
     outcome = {kind: "allowed", status: response.status, statusText: response.statusText, body: await response.text()};
   } catch (error) {
     outcome = {kind: error.name === "TimeoutError" ? "error" : "blocked", error: String(error)};
@@ -176,7 +188,9 @@ async function send(siteIndex, number) {
   if (outcome.kind === "allowed") {
     verdict.textContent = `allowed: ${outcome.status} ${outcome.statusText}`.trim();
     result.replaceChildren(
-      element("p", {}, "Your browser let this page read the answer."),
+      element("p", {}, "Your browser let this page read the answer." + (READ_ONLY.has(call.method) ? "" :
+        ` Your app really ran this ${call.method}; then the grader started your app again from your file, ` +
+        "so the next call (or a reload of this page) finds the data your file starts with.")),
       element("pre", {}, pretty(outcome.body, outcome.status)));
   } else if (outcome.kind === "blocked") {
     verdict.textContent = "blocked by the browser";
