@@ -54,8 +54,11 @@ def highlight_css() -> str:
     return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
 
 
-def report_state(report: Report, shown_file: str, revealed: Mapping[str, int]) -> dict[str, Any]:
-    """A report as the page draws it. `revealed`: how many hints each step has shown so far."""
+def report_state(
+    report: Report, shown_file: str, revealed: Mapping[str, int], following: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """A report as the page draws it. `revealed`: how many hints each step has shown so far;
+    `following`: the next lesson (its number, how many there are, its title), if any."""
     steps = []
     for number, step in enumerate(report.steps, start=1):
         hints: list[str] = []
@@ -88,6 +91,7 @@ def report_state(report: Report, shown_file: str, revealed: Mapping[str, int]) -
         "problem_line": report.problem.line if report.problem is not None else None,
         "unreadable": report.problem is not None,
         "success": (report.success_text or "").strip() or None,
+        "next": dict(following) if following is not None else None,
         "steps": steps,
     }
 

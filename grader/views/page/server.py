@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import shlex
 import socket
 import sys
 import threading
@@ -18,6 +19,7 @@ from typing import Any
 
 from grader.course.course import Course
 from grader.course.lesson import Lesson, PageSite
+from grader.read.text_safety import one_line
 from grader.verdict.results import Report
 from grader.views.page.content import calls_state, highlight_css, lesson_html, report_state
 from grader.views.page.hub import Hub
@@ -73,7 +75,15 @@ class LessonPage:
             self.hub.publish("report", {"file": self.shown_file, "gone": True})
             return
         revealed = {step.id: self.course.hints_revealed(self.lesson, step.id) for step in self.lesson.steps}
-        self.hub.publish("report", report_state(report, self.shown_file, revealed))
+        self.hub.publish("report", report_state(report, self.shown_file, revealed, self._following()))
+
+    def _following(self) -> dict[str, Any] | None:
+        """The next lesson, as the page's link on to it names it."""
+        following = self.course.after(self.lesson)
+        if following is None:
+            return None
+        lessons = self.course.lessons
+        return {"number": lessons.index(following) + 1, "of": len(lessons), "title": following.title}
 
     def _after_grade(self, report: Report | None) -> None:
         if self._tryout is not None:
@@ -171,6 +181,7 @@ class LessonPage:
         from starlette.staticfiles import StaticFiles
 
         index = Template((STATIC / "index.html").read_text(encoding="utf-8"))
+        next_page = Template((STATIC / "next.html").read_text(encoding="utf-8"))
 
         async def home(request: Request) -> Response:
             from html import escape
@@ -179,6 +190,24 @@ class LessonPage:
                 title=escape(self.lesson.title),
                 file=escape(self.shown_file),
                 lesson=lesson_html(self.lesson.text),  # read anew: an author's edit shows on reload
+            )
+            return HTMLResponse(text, headers={"Cache-Control": "no-store"})
+
+        async def next_lesson(request: Request) -> Response:
+            from html import escape
+
+            following = self.course.after(self.lesson)
+            if following is None:
+                return HTMLResponse("There is no lesson after this one.", status_code=404)
+            file = _shown(following.exercise)
+            text = next_page.substitute(
+                title=escape(following.title),
+                previous=escape(self.lesson.title),
+                number=self.course.lessons.index(following) + 1,
+                of=len(self.course.lessons),
+                file=escape(file),
+                command=escape(f"grade --open {shlex.quote(file)}"),
+                lesson=lesson_html(following.text),
             )
             return HTMLResponse(text, headers={"Cache-Control": "no-store"})
 
@@ -206,6 +235,7 @@ class LessonPage:
         page = Starlette(
             routes=[
                 Route("/", home),
+                Route("/next", next_lesson),
                 Route("/events", events),
                 Route("/api/hint", hint, methods=["POST"]),
                 Route("/highlight.css", css),
@@ -235,6 +265,14 @@ class LessonPage:
                 await Response("Open the lesson page at 127.0.0.1.", status_code=400)(scope, receive, send)
 
         return by_port
+
+
+def _shown(path: Path) -> str:
+    """A file's name as the learner types it: from the folder grade runs in, if it is below."""
+    try:
+        return one_line(str(path.resolve().relative_to(Path.cwd().resolve())))
+    except ValueError:
+        return one_line(str(path))
 
 
 def _listen() -> socket.socket:

@@ -48,10 +48,13 @@ function drawReport(state) {
     : `${state.passed} of ${state.total} steps pass.` +
       (state.first_failure ? ` Start with step ${state.first_failure}: fix it and save.` : "");
   steps.replaceChildren(...state.steps.map((step) => drawStep(step, state.file)));
-  success.hidden = !(state.outcome === "pass" && state.success);
+  success.hidden = state.outcome !== "pass";
   // The lesson's success text: paragraphs split by blank lines, its line breaks only wrapping.
-  success.replaceChildren(...(state.success || "").split(/\n\s*\n/).map((text) =>
+  success.replaceChildren(...(state.success || "").split(/\n\s*\n/).filter((text) => text.trim()).map((text) =>
     element("p", {}, text.replace(/\s*\n\s*/g, " "))));
+  success.append(state.next
+    ? element("p", {class: "next"}, element("a", {href: "/next"}, `On to lesson ${state.next.number} of ${state.next.of}: ${state.next.title} \u2192`))
+    : element("p", {class: "next"}, "That was the last lesson of the course."));
 }
 
 function drawStep(step, file) {
@@ -60,19 +63,47 @@ function drawStep(step, file) {
     element("p", {class: "step-head"},
       element("span", {class: "badge"}, label), `${step.number}. `, element("strong", {}, step.title)),
     element("p", {class: "message"}, step.message));
-  if (step.details.length) item.append(element("pre", {class: "details"}, step.details.join("\n")));
+  if (step.details.length) item.append(drawDetails(step.details));
   if (step.line !== null) {
     item.append(element("p", {class: "where"}, "at ", element("code", {}, `${file}:${step.line}`)));
   }
   step.hints.forEach((hint, index) => {
     const name = step.hints.length === 1 ? "Hint: " : `Hint ${index + 1}: `;
-    item.append(element("p", {class: "hint"}, element("strong", {}, name), hint));
+    item.append(drawHint(name, hint));
   });
   if (step.more_hints) {
     item.append(element("button", {type: "button", class: "more-hint", onclick: () => askHint(step.id)},
       "Show another hint"));
   }
   return item;
+}
+
+// A step's details: explanations, curl lines and code, one line each, wrapped inside the
+// box (a phone shows about 40 characters) and hanging under their own indent or "- ".
+function drawDetails(details) {
+  return element("div", {class: "details"}, ...details.map((line) => {
+    const indent = line.match(/^ */)[0].length;
+    const hang = /^ *- /.test(line) ? 2 : 0;
+    return element("div", {class: "detail-line", style: `--indent: ${indent}ch; --hang: ${hang}ch`},
+      line.trimStart() || "\u00a0");
+  }));
+}
+
+// A hint of one line is a sentence; a hint of several keeps its lines, as code: the text
+// before its first indented line is the sentence, the rest is shown as written, flush-left.
+function drawHint(name, hint) {
+  const box = element("div", {class: "hint"});
+  const lines = hint.replace(/\n+$/, "").split("\n");
+  if (lines.length === 1) {
+    box.append(element("p", {}, element("strong", {}, name), hint));
+    return box;
+  }
+  let cut = lines.findIndex((line, index) => index > 0 && /^\s/.test(line));
+  if (cut < 0) cut = 1;
+  const said = lines.slice(0, cut).join(" ").trim();
+  box.append(element("p", {}, element("strong", {}, name), said));
+  box.append(element("pre", {class: "hint-code"}, element("code", {}, flushLeft(lines.slice(cut).join("\n")).replace(/\n$/, ""))));
+  return box;
 }
 
 async function askHint(stepId) {
@@ -216,7 +247,7 @@ function pretty(body, status) {
 // -- the lesson text ---------------------------------------------------------------------
 
 function addCopyButtons() {
-  for (const pre of document.querySelectorAll(".lesson pre")) {
+  for (const pre of document.querySelectorAll(".lesson pre, .start pre")) {
     const wrap = element("div", {class: "code"});
     pre.replaceWith(wrap);
     const button = element("button", {type: "button", class: "copy", "aria-label": "Copy this code"}, "Copy");
@@ -261,4 +292,4 @@ function connect() {
 }
 
 addCopyButtons();
-connect();
+if (byId("steps")) connect(); // the next lesson's page is text only
