@@ -269,6 +269,7 @@ def test_proxy_caps_the_apps_answers(scratch: Path) -> None:
         status, headers, body = raw(proxy.port, proxy.target("/big"), ours(proxy))
         assert status == 502
         assert b"1 MiB" in body and len(body) < 4096
+        assert headers["access-control-allow-origin"] == proxy.page_origin  # the page can show why
         assert note_one_is_there(proxy)  # the proxy still serves
     finally:
         grade.stop()

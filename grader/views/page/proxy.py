@@ -80,13 +80,20 @@ class SiteProxy:
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
+        text = [(b"content-type", b"text/plain; charset=utf-8")]
         try:
             path = self._admit(scope)
+        except Refused as refused:
+            await _answer(send, refused.status, text, refused.text.encode())
+            return
+        try:
             body = await _read_body(scope, receive)
             async with self.lock:
                 status, headers, answer = await self._forward(scope, path, body)
         except Refused as refused:
-            await _answer(send, refused.status, [(b"content-type", b"text/plain; charset=utf-8")], refused.text.encode())
+            # The page's own call, stopped here: the page may read why (the grader's words, not your app's).
+            readable = [(b"access-control-allow-origin", (_header(scope, b"origin") or "").encode())]
+            await _answer(send, refused.status, [*text, *readable], refused.text.encode())
             return
         await _answer(send, status, headers, answer)
 
