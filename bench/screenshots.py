@@ -2,17 +2,19 @@
 
     .venv/bin/python bench/screenshots.py [--out bench/results/screenshots] [--lesson cors-headers]
 
-Runs the real `grade --open --no-open` on a scratch copy of the lesson's starter, opens the
-page in headless Chromium, waits until the steps and the calls have settled, and saves
-page-before-{light,dark}.png (a laptop's screen) and phone-before-{light,dark}.png (a phone's,
-down to the calls); then saves the solution over the copy and takes the same after the fix.
-The README shows two of the phone shots, copied to docs/screenshots/.
+Runs the real `grade --open --no-open` in a scratch copy of the course (so the page names the
+file as a learner sees it, exercise/<lesson>/main.py), opens the page in headless Chromium,
+waits until the steps and the calls have settled, and saves page-before-{light,dark}.png (a
+laptop's screen) and phone-before-{light,dark}.png (a phone's, down to the calls); then saves
+the solution over the starter and takes the same after the fix. The README shows two of the
+phone shots, copied to docs/screenshots/.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import os
 import re
 import shutil
 import subprocess
@@ -27,7 +29,8 @@ from grader.live.browser import Browser, Page
 
 GRADE = Path(sys.executable).with_name("grade")
 WIDTH, HEIGHT = 1200, 860
-PHONE_WIDTH = 400
+PHONE_WIDTH = 390
+COURSE_PARTS = ("lessons", "exercise", "solution")  # the course as a learner's checkout holds it
 # True once the grade with `outcome` is drawn and every call has its verdict.
 SETTLED = """async ([outcome]) => {
   const end = Date.now() + 30000;
@@ -48,11 +51,18 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="grader-shots-"))
-    learner = folder / "main.py"
-    shutil.copy(ROOT / "exercise" / args.lesson / "main.py", learner)
+    for part in COURSE_PARTS:
+        shutil.copytree(ROOT / part, folder / part, ignore=shutil.ignore_patterns("__pycache__"))
+    shown = Path("exercise") / args.lesson / "main.py"
+    learner = folder / shown
+    env = {name: value for name, value in os.environ.items() if name != "GRADER_COURSE"}
+    # As in a learner's activated virtualenv: the page's commands read `uvicorn main:app ...`,
+    # not this machine's path to it.
+    env["PATH"] = os.pathsep.join([str(GRADE.parent), env.get("PATH", "")])
     grade = subprocess.Popen(
-        [str(GRADE), str(learner), "--lesson", args.lesson, "--no-open"],
-        cwd=ROOT,
+        [str(GRADE), str(shown), "--lesson", args.lesson, "--no-open"],
+        cwd=folder,
+        env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

@@ -290,7 +290,9 @@ def test_page_only_answers_to_its_own_address(scratch: Path) -> None:
     grade = OpenGrade(scratch, learner)
     try:
         assert httpx.get(grade.url, timeout=10).status_code == 200
-        assert httpx.get(grade.url, headers={"Host": "attacker.example"}, timeout=10).status_code == 400
+        for host in ("attacker.example", f"attacker.example:{grade.port}", f"127.0.0.1:{grade.port + 1}"):
+            assert httpx.get(grade.url, headers={"Host": host}, timeout=10).status_code == 400, host
+        assert httpx.get(grade.url, headers={"Host": f"localhost:{grade.port}"}, timeout=10).status_code == 200
         refused = httpx.post(grade.url + "api/hint", data={"step": "import"}, timeout=10)
         assert refused.status_code == 415
         listening = _listening_ports(grade.process.pid)
@@ -369,3 +371,130 @@ def test_page_files_are_self_contained() -> None:
     from grader.views.page.content import highlight_css
 
     assert "url(" not in highlight_css() and "http" not in highlight_css()
+
+
+BOTH_ALLOWED = f"{call_outcome(0, 0)} === 'allowed' && {call_outcome(0, 1)} === 'allowed'"
+
+
+@needs_chromium
+def test_demo_calls_leave_the_app_as_they_found_it(scratch: Path) -> None:
+    """The DELETE really runs in the learner's app (CORS does not stop a call the app allows),
+    and the app then starts afresh: a reload, or sending again, finds note 1 again."""
+    learner = scratch / "main.py"
+    shutil.copy(SOLUTION, learner)
+    grade = OpenGrade(scratch, learner)
+    try:
+        with Browser.start() as chromium, chromium.page(url=grade.url) as page:
+            wait_for(page, BOTH_ALLOWED)
+            assert '"title": "Welcome"' in call_text(page, 0, 0)
+            assert "allowed: 204 No Content" in call_text(page, 0, 1)
+            for _ in range(2):
+                assert page.run(RESEND, 0, timeout=40).result == ["allowed", "allowed"]
+                assert '"title": "Welcome"' in call_text(page, 0, 0)
+                assert "allowed: 204 No Content" in call_text(page, 0, 1)
+            page.run("() => { window.before = true; location.reload(); }")
+            wait_for(page, f"!window.before && {BOTH_ALLOWED}")
+            assert '"title": "Welcome"' in call_text(page, 0, 0), "after a reload, note 1 is gone"
+            assert "allowed: 204 No Content" in call_text(page, 0, 1)
+            assert "really ran this DELETE" in call_text(page, 0, 1)  # and the page says what happened
+    finally:
+        grade.stop()
+
+
+# Boxes that scroll sideways, and the page's own width, on a phone.
+SIDEWAYS = """() => [...document.querySelectorAll("pre, .details, .detail-line, .step, .hint, .call, .site, .message, .success")]
+  .filter((box) => box.scrollWidth > box.clientWidth + 1)
+  .map((box) => `${box.className || box.tagName}: ${box.textContent.slice(0, 60)}`)"""
+
+
+@needs_chromium
+def test_explanations_and_curl_lines_wrap_on_a_phone(scratch: Path) -> None:
+    learner = scratch / "main.py"
+    shutil.copy(STARTER, learner)
+    grade = OpenGrade(scratch, learner)
+    try:
+        with Browser.start() as chromium, chromium.page(url=grade.url) as page:
+            page.call("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+            wait_for(page, f"document.querySelector('.step[data-step=\"live-headers\"] .details') && {call_outcome(0, 1)} === 'blocked'")
+            assert page.run("() => innerWidth").result == 390
+            assert "curl -i -X OPTIONS" in step_text(page, "live-headers")
+            assert page.run(SIDEWAYS).result == []
+            assert page.run("() => document.documentElement.scrollWidth").result <= 390
+            # The curl line is longer than a phone's line: it takes several, inside its box.
+            lines = page.run("""() => { const line = [...document.querySelectorAll('.detail-line')].find((l) => l.textContent.startsWith('curl '));
+              return line.getBoundingClientRect().height / parseFloat(getComputedStyle(line).lineHeight); }""").result
+            assert lines >= 2
+    finally:
+        grade.stop()
+
+
+MULTI_LINE_HINT = '''"""Add this line next to the other imports at the top of main.py:
+    from fastapi.middleware.cors import CORSMiddleware
+"""'''
+
+
+@needs_chromium
+def test_a_multi_line_hint_shows_as_code(scratch: Path, course_copy: Path) -> None:
+    toml = course_copy / "lessons/cors-headers/lesson.toml"
+    one_line_hint = '"Add this line next to the other imports at the top of main.py: from fastapi.middleware.cors import CORSMiddleware"'
+    assert one_line_hint in toml.read_text()
+    toml.write_text(toml.read_text().replace(one_line_hint, MULTI_LINE_HINT))
+    learner = scratch / "main.py"
+    shutil.copy(STARTER, learner)
+    grade = OpenGrade(scratch, learner, course=course_copy)
+    try:
+        with Browser.start() as chromium, chromium.page(url=grade.url) as page:
+            wait_for(page, FIRST_FAILS)
+            hint = page.run("() => { const hint = document.querySelector('.step[data-step=\"import\"] .hint');"
+                            " return [hint.innerText.split('\\n')[0], hint.querySelector('pre code')?.textContent ?? null]; }").result
+            assert hint == [
+                "Hint: Add this line next to the other imports at the top of main.py:",
+                "from fastapi.middleware.cors import CORSMiddleware",
+            ]
+    finally:
+        grade.stop()
+
+
+def _two_lesson_course(course_copy: Path) -> Path:
+    """The course copy cut to cors-headers and one lesson after it, "After the headers":
+    a known shape, whatever the shipped course holds."""
+    for folder in (course_copy / "lessons").iterdir():
+        if (folder / "lesson.toml").is_file() and folder.name != "cors-headers":
+            shutil.rmtree(folder)
+    shutil.copytree(course_copy / "lessons/cors-headers", course_copy / "lessons/after-headers")
+    toml = course_copy / "lessons/after-headers/lesson.toml"
+    text = re.sub(r'(?m)^title = ".*"$', 'title = "After the headers"', toml.read_text(), count=1)
+    toml.write_text(re.sub(r"(?m)^order = \d+$", "order = 99", text, count=1))
+    for kind in ("exercise", "solution"):
+        shutil.copytree(course_copy / kind / "cors-headers", course_copy / kind / "after-headers")
+    return course_copy
+
+
+@needs_chromium
+def test_a_pass_links_on_to_the_next_lesson(scratch: Path, course_copy: Path) -> None:
+    course = _two_lesson_course(course_copy)
+    learner = scratch / "main.py"
+    shutil.copy(SOLUTION, learner)
+    grade = OpenGrade(scratch, learner, course=course)
+    try:
+        with Browser.start() as chromium, chromium.page(url=grade.url) as page:
+            wait_for(page, ALL_PASS)
+            link = page.run("() => { const a = document.querySelector('#success a'); return a && [a.textContent, a.getAttribute('href')]; }").result
+            assert link == ["On to lesson 2 of 2: After the headers \u2192", "/next"]
+            page.run("() => document.querySelector('#success a').click()")
+            start = wait_for(page, "document.querySelector('.start')?.innerText")
+            assert "Start lesson 2 of 2: After the headers" in start
+            assert "exercise/after-headers/main.py" in start
+            assert "grade --open exercise/after-headers/main.py" in start
+            assert wait_for(page, "document.querySelector('.lesson h2')?.textContent")  # its text, to read on
+    finally:
+        grade.stop()
+    # The last lesson has no link on, and says so.
+    last = OpenGrade(scratch, learner, course=course, lesson="after-headers")
+    try:
+        with Browser.start() as chromium, chromium.page(url=last.url) as page:
+            wait_for(page, ALL_PASS)
+            assert page.run("() => document.querySelector('#success a')").result is None
+            assert "That was the last lesson" in page.run("() => document.getElementById('success').innerText").result
+    finally:
+        last.stop()

@@ -54,8 +54,11 @@ def highlight_css() -> str:
     return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
 
 
-def report_state(report: Report, shown_file: str, revealed: Mapping[str, int]) -> dict[str, Any]:
-    """A report as the page draws it. `revealed`: how many hints each step has shown so far."""
+def report_state(
+    report: Report, shown_file: str, revealed: Mapping[str, int], following: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """A report as the page draws it. `revealed`: how many hints each step has shown so far;
+    `following`: the next lesson (its number, how many there are, its title), if any."""
     steps = []
     for number, step in enumerate(report.steps, start=1):
         hints: list[str] = []
@@ -88,14 +91,15 @@ def report_state(report: Report, shown_file: str, revealed: Mapping[str, int]) -
         "problem_line": report.problem.line if report.problem is not None else None,
         "unreadable": report.problem is not None,
         "success": (report.success_text or "").strip() or None,
+        "next": dict(following) if following is not None else None,
         "steps": steps,
     }
 
 
 def calls_state(plan: PagePlan, sites: tuple[PageSite, ...], proxies: Mapping[int, str]) -> dict[str, Any]:
     """The calls panel's plan: each site's label, where its calls go, the calls themselves, and
-    the lesson's words for a blocked call. `proxies`: the address standing in for each site
-    that names an origin."""
+    the lesson's words for a blocked call. `proxies`: where each site's calls go (the grader's
+    proxy for that site, with this run's key)."""
     calls = plan.calls
     return {
         "blocked": plan.blocked,

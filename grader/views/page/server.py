@@ -3,7 +3,10 @@ listening on 127.0.0.1 only. It serves the page, its files and the event stream.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import secrets
+import shlex
 import socket
 import sys
 import threading
@@ -16,17 +19,17 @@ from typing import Any
 
 from grader.course.course import Course
 from grader.course.lesson import Lesson, PageSite
+from grader.read.text_safety import one_line
 from grader.verdict.results import Report
 from grader.views.page.content import calls_state, highlight_css, lesson_html, report_state
 from grader.views.page.hub import Hub
-from grader.views.page.tryout import OriginProxy, TryOut
+from grader.views.page.proxy import SiteProxy, host_is_ours, page_origins
+from grader.views.page.tryout import TryOut
 
 STATIC = files("grader.views.page") / "static"
 START_TIMEOUT = 10.0
 STOP_TIMEOUT = 5.0
-# Browsers reach the page by these names only: a page elsewhere that rebinds its own
-# domain name to 127.0.0.1 gets a 400, not the learner's code.
-ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+RESET_TIMEOUT = 10.0  # beyond the import timeout: a start afresh after a call that changed data
 # Where the page's calls come from when the lesson names no site.
 OWN_SITE = PageSite(label="This page, on another origin than your app's")
 
@@ -47,8 +50,10 @@ class LessonPage:
         self._tryout: TryOut | None = None
         self._socket = _listen()
         self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}/"
-        # A site that stands in for another origin gets a proxy on a port of its own.
-        self._proxies = {index: _listen() for index, site in enumerate(self.sites) if site.origin}
+        # Each site's calls reach the learner's app through a proxy on a port of its own, which
+        # passes on only the calls that carry this key (only the page is told it).
+        self._proxies = {index: _listen() for index, _ in enumerate(self.sites)}
+        self._key = secrets.token_urlsafe(24)
 
     @classmethod
     def start(cls, course: Course, lesson: Lesson, path: Path, shown_file: str, import_timeout: float) -> LessonPage:
@@ -70,14 +75,33 @@ class LessonPage:
             self.hub.publish("report", {"file": self.shown_file, "gone": True})
             return
         revealed = {step.id: self.course.hints_revealed(self.lesson, step.id) for step in self.lesson.steps}
-        self.hub.publish("report", report_state(report, self.shown_file, revealed))
+        self.hub.publish("report", report_state(report, self.shown_file, revealed, self._following()))
+
+    def _following(self) -> dict[str, Any] | None:
+        """The next lesson, as the page's link on to it names it."""
+        following = self.course.after(self.lesson)
+        if following is None:
+            return None
+        lessons = self.course.lessons
+        return {"number": lessons.index(following) + 1, "of": len(lessons), "title": following.title}
 
     def _after_grade(self, report: Report | None) -> None:
         if self._tryout is not None:
             self._tryout.restart()  # in its own thread: the next grade never waits for it
 
+    def _app_url(self) -> str | None:
+        return self._tryout.url if self._tryout is not None else None
+
+    async def _start_afresh(self) -> None:
+        """After a call that may have changed the app's data: the app starts again from the
+        file, so every call (and every reload of the page) finds it as the file starts it."""
+        if self._tryout is not None:
+            await asyncio.to_thread(self._tryout.reset, self._tryout.import_timeout + RESET_TIMEOUT)
+
     def _app_changed(self, app: dict[str, Any]) -> None:
-        proxies = {index: f"http://127.0.0.1:{sock.getsockname()[1]}" for index, sock in self._proxies.items()}
+        proxies = {
+            index: f"http://127.0.0.1:{sock.getsockname()[1]}/{self._key}" for index, sock in self._proxies.items()
+        }
         self.hub.publish("app", {**app, **calls_state(self.lesson.page, self.sites, proxies)})
 
     def beside(self, show: Callable[[Report | None], None]) -> Callable[[Report | None], None]:
@@ -151,14 +175,13 @@ class LessonPage:
 
     def _app(self) -> Any:
         from starlette.applications import Starlette
-        from starlette.middleware import Middleware
-        from starlette.middleware.trustedhost import TrustedHostMiddleware
         from starlette.requests import Request
         from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
         from starlette.routing import Mount, Route
         from starlette.staticfiles import StaticFiles
 
         index = Template((STATIC / "index.html").read_text(encoding="utf-8"))
+        next_page = Template((STATIC / "next.html").read_text(encoding="utf-8"))
 
         async def home(request: Request) -> Response:
             from html import escape
@@ -167,6 +190,24 @@ class LessonPage:
                 title=escape(self.lesson.title),
                 file=escape(self.shown_file),
                 lesson=lesson_html(self.lesson.text),  # read anew: an author's edit shows on reload
+            )
+            return HTMLResponse(text, headers={"Cache-Control": "no-store"})
+
+        async def next_lesson(request: Request) -> Response:
+            from html import escape
+
+            following = self.course.after(self.lesson)
+            if following is None:
+                return HTMLResponse("There is no lesson after this one.", status_code=404)
+            file = _shown(following.exercise)
+            text = next_page.substitute(
+                title=escape(following.title),
+                previous=escape(self.lesson.title),
+                number=self.course.lessons.index(following) + 1,
+                of=len(self.course.lessons),
+                file=escape(file),
+                command=escape(f"grade --open {shlex.quote(file)}"),
+                lesson=lesson_html(following.text),
             )
             return HTMLResponse(text, headers={"Cache-Control": "no-store"})
 
@@ -194,24 +235,44 @@ class LessonPage:
         page = Starlette(
             routes=[
                 Route("/", home),
+                Route("/next", next_lesson),
                 Route("/events", events),
                 Route("/api/hint", hint, methods=["POST"]),
                 Route("/highlight.css", css),
                 Mount("/static", StaticFiles(directory=Path(str(STATIC)))),
             ],
-            middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=ALLOWED_HOSTS)],
         )
-        app_url = lambda: self._tryout.url if self._tryout is not None else None  # noqa: E731
+        page_port = self._socket.getsockname()[1]
+        origins = page_origins(page_port)
+        lock = asyncio.Lock()
         proxies = {
-            sock.getsockname()[1]: OriginProxy(self.sites[index], app_url) for index, sock in self._proxies.items()
+            sock.getsockname()[1]: SiteProxy(
+                self.sites[index], sock.getsockname()[1], origins, self._key, self._app_url, self._start_afresh, lock
+            )
+            for index, sock in self._proxies.items()
         }
 
         async def by_port(scope: dict[str, Any], receive: Any, send: Any) -> None:
             # One server, several sockets: the page's port serves the page, each other a proxy.
-            proxy = proxies.get((scope.get("server") or ("", 0))[1])
-            await (proxy or page)(scope, receive, send)
+            port = (scope.get("server") or ("", 0))[1]
+            proxy = proxies.get(port)
+            if proxy is not None:
+                await proxy(scope, receive, send)
+            elif scope["type"] != "http" or host_is_ours(scope, page_port):
+                await page(scope, receive, send)
+            else:
+                # A page elsewhere that rebinds its own domain name to 127.0.0.1 gets this, not the lesson.
+                await Response("Open the lesson page at 127.0.0.1.", status_code=400)(scope, receive, send)
 
         return by_port
+
+
+def _shown(path: Path) -> str:
+    """A file's name as the learner types it: from the folder grade runs in, if it is below."""
+    try:
+        return one_line(str(path.resolve().relative_to(Path.cwd().resolve())))
+    except ValueError:
+        return one_line(str(path))
 
 
 def _listen() -> socket.socket:

@@ -1,8 +1,8 @@
 """The learner's app, run for the page's "Call your API from this page" panel.
 
 It is started from the learner's file exactly as the live step starts it (AppProcess, forked
-from a warm worker), restarted after every grade, and stopped when the page closes. A site
-that stands in for another origin (the lesson's frontend) reaches it through `OriginProxy`.
+from a warm worker), restarted after every grade and after every call that may have changed
+its data, and stopped when the page closes. The page's calls reach it through `SiteProxy`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from grader.course.lesson import Lesson, PageSite
+from grader.course.lesson import Lesson
 from grader.read.learner_file import FileProblem, read_learner_file
 from grader.run.server import AppProcess, StartProblem, WarmWorker
 
@@ -31,7 +31,8 @@ class TryOut:
     """Runs the learner's app for the page and tells the page (`publish`) where it is.
 
     Restarts happen in a thread of their own, so a grade is never slowed by one; saves that
-    come while the app starts are folded into one restart."""
+    come while the app starts are folded into one restart. `generation` counts starts from a
+    saved file; `resets` counts starts afresh from the same file, after a call changed data."""
 
     def __init__(self, lesson: Lesson, path: Path, import_timeout: float, publish: Callable[[dict[str, Any]], None]) -> None:
         self.lesson = lesson
@@ -39,11 +40,13 @@ class TryOut:
         self.import_timeout = import_timeout
         self._publish = publish
         self._wanted = threading.Condition()
-        self._pending = False
+        self._pending: str | None = None  # "save" or "reset": what the next start is for
         self._closing = False
+        self._starts = 0  # finished starts, whatever their outcome: what `reset` waits for
         self._app: AppProcess | None = None
         self._worker: WarmWorker | None = None
         self.generation = 0
+        self.resets = 0
         self.url: str | None = None
         self._thread = threading.Thread(target=self._run, name="learner-app", daemon=True)
         self._thread.start()
@@ -51,14 +54,25 @@ class TryOut:
     def restart(self) -> None:
         """Start the app anew from the file as it is now (after a save)."""
         with self._wanted:
-            self._pending = True
+            self._pending = "save"
             self._wanted.notify()
+
+    def reset(self, timeout: float) -> None:
+        """Start the app afresh from the same file, so the next call finds the data the file
+        starts with; return once it runs (or could not start, or `timeout` passed)."""
+        with self._wanted:
+            if self._closing:
+                return
+            self._pending = self._pending or "reset"
+            wanted = self._starts + 1
+            self._wanted.notify_all()
+            self._wanted.wait_for(lambda: self._starts >= wanted or self._closing, timeout)
 
     def close(self) -> None:
         """Stop the app and the warm worker; wait for the restart thread to finish."""
         with self._wanted:
             self._closing = True
-            self._wanted.notify()
+            self._wanted.notify_all()
         self._thread.join(timeout=15)
         self._stop_app()
         if self._worker is not None:
@@ -72,10 +86,17 @@ class TryOut:
                     self._wanted.wait()
                 if self._closing:
                     return
-                self._pending = False
-            self._start_app()
+                fresh_file, self._pending = self._pending == "save", None
+            try:
+                self._start_app(fresh_file)
+            finally:
+                with self._wanted:
+                    self._starts += 1
+                    self._wanted.notify_all()
 
-    def _start_app(self) -> None:
+    def _start_app(self, fresh_file: bool) -> None:
+        """Start the app; `fresh_file`: from a saved file (a new generation, and the page
+        shows it starting), else afresh after a call (the page just sees the new address)."""
         self._stop_app()
         if not self.path.is_file():
             self._tell("down", reason=f"{self.path.name} is gone; save it again.")
@@ -83,7 +104,8 @@ class TryOut:
         if isinstance(read_learner_file(self.path), FileProblem):
             self._tell("down", reason="Python cannot read your file yet. Step 1 says why.")
             return
-        self._tell("starting")
+        if fresh_file:
+            self._tell("starting")
         try:
             app = self._fork()
         except OSError as error:
@@ -95,7 +117,10 @@ class TryOut:
             self._stop_app()
             self._tell("down", reason=WHY_NOT_STARTED.get(problem.kind, "it did not start. The steps say why."))
             return
-        self.generation += 1
+        if fresh_file:
+            self.generation += 1
+        else:
+            self.resets += 1
         self.url = f"http://127.0.0.1:{app.port}"
         self._tell("running")
 
@@ -117,62 +142,6 @@ class TryOut:
             app.stop()
 
     def _tell(self, state: str, reason: str | None = None) -> None:
-        self._publish({"state": state, "url": self.url, "generation": self.generation, "reason": reason})
-
-
-# Headers that describe one connection, not the message: never passed on by a proxy.
-HOP_BY_HOP = {
-    "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade",
-    "host", "content-length",
-}
-
-
-class OriginProxy:
-    """An ASGI app on a port of its own that passes the page's calls to the learner's app as
-    if they came from `site.origin`: the request's Origin is replaced by it, and an answer
-    that allows exactly that origin is passed back allowing the page's real one. Everything
-    else goes through untouched, so the browser judges the app's own headers."""
-
-    def __init__(self, site: PageSite, app_url: Callable[[], str | None]) -> None:
-        assert site.origin is not None
-        self.origin = site.origin
-        self.app_url = app_url
-
-    async def __call__(self, scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
-        import httpx
-        from starlette.requests import Request
-
-        if scope["type"] != "http":
-            return
-        request = Request(scope, receive)
-        target = self.app_url()
-        if target is None:
-            await _answer(send, 502, [(b"content-type", b"text/plain")], b"Your app is not running.")
-            return
-        real_origin = request.headers.get("origin")
-        headers = [
-            (name, self.origin if name.lower() == "origin" else value)
-            for name, value in request.headers.items()
-            if name.lower() not in HOP_BY_HOP
-        ]
-        url = target + scope["path"] + (f"?{scope['query_string'].decode()}" if scope["query_string"] else "")
-        try:
-            async with httpx.AsyncClient(timeout=5.0) as client:
-                response = await client.request(request.method, url, headers=headers, content=await request.body())
-        except httpx.HTTPError:
-            await _answer(send, 502, [(b"content-type", b"text/plain")], b"Your app did not answer.")
-            return
-        passed = []
-        for name, value in response.headers.multi_items():
-            if name.lower() in HOP_BY_HOP or name.lower() == "content-encoding":
-                continue
-            if name.lower() == "access-control-allow-origin" and value == self.origin and real_origin:
-                value = real_origin
-            passed.append((name.encode("latin-1"), value.encode("latin-1")))
-        await _answer(send, response.status_code, passed, response.content)
-
-
-async def _answer(send: Callable[..., Any], status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
-    headers = [*headers, (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+        self._publish(
+            {"state": state, "url": self.url, "generation": self.generation, "resets": self.resets, "reason": reason}
+        )

@@ -2,7 +2,8 @@
 // with fetch() the way the lesson's frontend would. Learner text is set as text, never as HTML.
 "use strict";
 
-const CALL_TIMEOUT_MS = 5000;
+const CALL_TIMEOUT_MS = 15000; // a call that changes data waits for your app to start again
+const READ_ONLY = new Set(["GET", "HEAD", "OPTIONS"]);
 const byId = (id) => document.getElementById(id);
 let app = null; // the latest "app" event: where the learner's app runs, and what to call
 
@@ -47,10 +48,13 @@ function drawReport(state) {
     : `${state.passed} of ${state.total} steps pass.` +
       (state.first_failure ? ` Start with step ${state.first_failure}: fix it and save.` : "");
   steps.replaceChildren(...state.steps.map((step) => drawStep(step, state.file)));
-  success.hidden = !(state.outcome === "pass" && state.success);
+  success.hidden = state.outcome !== "pass";
   // The lesson's success text: paragraphs split by blank lines, its line breaks only wrapping.
-  success.replaceChildren(...(state.success || "").split(/\n\s*\n/).map((text) =>
+  success.replaceChildren(...(state.success || "").split(/\n\s*\n/).filter((text) => text.trim()).map((text) =>
     element("p", {}, text.replace(/\s*\n\s*/g, " "))));
+  success.append(state.next
+    ? element("p", {class: "next"}, element("a", {href: "/next"}, `On to lesson ${state.next.number} of ${state.next.of}: ${state.next.title} \u2192`))
+    : element("p", {class: "next"}, "That was the last lesson of the course."));
 }
 
 function drawStep(step, file) {
@@ -59,19 +63,47 @@ function drawStep(step, file) {
     element("p", {class: "step-head"},
       element("span", {class: "badge"}, label), `${step.number}. `, element("strong", {}, step.title)),
     element("p", {class: "message"}, step.message));
-  if (step.details.length) item.append(element("pre", {class: "details"}, step.details.join("\n")));
+  if (step.details.length) item.append(drawDetails(step.details));
   if (step.line !== null) {
     item.append(element("p", {class: "where"}, "at ", element("code", {}, `${file}:${step.line}`)));
   }
   step.hints.forEach((hint, index) => {
     const name = step.hints.length === 1 ? "Hint: " : `Hint ${index + 1}: `;
-    item.append(element("p", {class: "hint"}, element("strong", {}, name), hint));
+    item.append(drawHint(name, hint));
   });
   if (step.more_hints) {
     item.append(element("button", {type: "button", class: "more-hint", onclick: () => askHint(step.id)},
       "Show another hint"));
   }
   return item;
+}
+
+// A step's details: explanations, curl lines and code, one line each, wrapped inside the
+// box (a phone shows about 40 characters) and hanging under their own indent or "- ".
+function drawDetails(details) {
+  return element("div", {class: "details"}, ...details.map((line) => {
+    const indent = line.match(/^ */)[0].length;
+    const hang = /^ *- /.test(line) ? 2 : 0;
+    return element("div", {class: "detail-line", style: `--indent: ${indent}ch; --hang: ${hang}ch`},
+      line.trimStart() || "\u00a0");
+  }));
+}
+
+// A hint of one line is a sentence; a hint of several keeps its lines, as code: the text
+// before its first indented line is the sentence, the rest is shown as written, flush-left.
+function drawHint(name, hint) {
+  const box = element("div", {class: "hint"});
+  const lines = hint.replace(/\n+$/, "").split("\n");
+  if (lines.length === 1) {
+    box.append(element("p", {}, element("strong", {}, name), hint));
+    return box;
+  }
+  let cut = lines.findIndex((line, index) => index > 0 && /^\s/.test(line));
+  if (cut < 0) cut = 1;
+  const said = lines.slice(0, cut).join(" ").trim();
+  box.append(element("p", {}, element("strong", {}, name), said));
+  box.append(element("pre", {class: "hint-code"}, element("code", {}, flushLeft(lines.slice(cut).join("\n")).replace(/\n$/, ""))));
+  return box;
 }
 
 async function askHint(stepId) {
@@ -93,7 +125,9 @@ function appChanged(state) {
   const status = byId("app-status");
   status.dataset.state = state.state;
   if (state.state === "running") {
-    status.textContent = `Your app runs at ${state.url}, started from your file; it restarts on every save.`;
+    status.textContent = `Your app runs at ${state.url}, started from your file. It starts again on every ` +
+      "save, and after every call that can change its data (any method but GET, HEAD and OPTIONS), so each " +
+      "call finds your app as your file starts it.";
   } else if (state.state === "starting") {
     status.textContent = "Your app is starting from your file.";
   } else {
@@ -117,10 +151,19 @@ async function sendEverything() {
 
 function siteNote(site) {
   const cookies = site.credentials ? " Calls carry the user's cookies (credentials: \"include\")." : "";
-  if (!site.origin) return `Calls come from this page's own origin, ${location.origin}.` + cookies;
-  return `This page stands in for ${site.origin}: its calls go to your app through the grader at ${site.proxy}, ` +
+  if (!site.origin) {
+    return `Calls come from this page's own origin, ${location.origin}. They reach your app through the grader ` +
+      `at ${proxyAddress(site)}, which passes them on as they are and hands your app's answer back, so your ` +
+      `browser decides on your app's own headers.` + cookies;
+  }
+  return `This page stands in for ${site.origin}: its calls go to your app through the grader at ${proxyAddress(site)}, ` +
     `which sends them with Origin: ${site.origin} and hands the answer back to this page, so your browser ` +
     `decides as it would on ${site.origin}.` + cookies;
+}
+
+// The proxy's address without this run's key: the key is in DevTools, and no use to read here.
+function proxyAddress(site) {
+  return new URL(site.proxy).origin;
 }
 
 function drawSites(state) {
@@ -165,7 +208,7 @@ async function send(siteIndex, number) {
   if (call.body !== null) init.body = call.body;
   let outcome;
   try {
-    const response = await fetch((site.proxy || state.url) + call.path, init);
+    const response = await fetch(site.proxy + call.path, init);
     outcome = {kind: "allowed", status: response.status, statusText: response.statusText, body: await response.text()};
   } catch (error) {
     outcome = {kind: error.name === "TimeoutError" ? "error" : "blocked", error: String(error)};
@@ -176,7 +219,9 @@ async function send(siteIndex, number) {
   if (outcome.kind === "allowed") {
     verdict.textContent = `allowed: ${outcome.status} ${outcome.statusText}`.trim();
     result.replaceChildren(
-      element("p", {}, "Your browser let this page read the answer."),
+      element("p", {}, "Your browser let this page read the answer." + (READ_ONLY.has(call.method) ? "" :
+        ` Your app really ran this ${call.method}; then the grader started your app again from your file, ` +
+        "so the next call (or a reload of this page) finds the data your file starts with.")),
       element("pre", {}, pretty(outcome.body, outcome.status)));
   } else if (outcome.kind === "blocked") {
     verdict.textContent = "blocked by the browser";
@@ -202,7 +247,7 @@ function pretty(body, status) {
 // -- the lesson text ---------------------------------------------------------------------
 
 function addCopyButtons() {
-  for (const pre of document.querySelectorAll(".lesson pre")) {
+  for (const pre of document.querySelectorAll(".lesson pre, .start pre")) {
     const wrap = element("div", {class: "code"});
     pre.replaceWith(wrap);
     const button = element("button", {type: "button", class: "copy", "aria-label": "Copy this code"}, "Copy");
@@ -247,4 +292,4 @@ function connect() {
 }
 
 addCopyButtons();
-connect();
+if (byId("steps")) connect(); // the next lesson's page is text only
