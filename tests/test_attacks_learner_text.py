@@ -117,3 +117,26 @@ def test_file_names_with_invalid_utf8_and_escapes_keep_every_output_valid(lab: L
     shown = out.decode("utf-8")
     assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202e]", shown)
     assert len([line for line in shown.splitlines() if BADGE.match(line)]) == len(names)
+
+
+def test_printable_leaves_no_character_that_breaks_hides_or_is_not_utf8() -> None:
+    """Every control, format (bidi, zero-width, tags), separator and surrogate code point
+    of this Python's Unicode tables is shown as something visible (the table is written
+    out in text_safety.py, so a newer Unicode adding one is caught here)."""
+    import sys
+    import unicodedata
+
+    from grader.read.text_safety import json_text, printable
+
+    raw = [
+        chr(code)
+        for code in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(code)) in {"Cc", "Cf", "Zl", "Zp", "Cs"} and chr(code) not in "\n\t"
+    ]
+    shown = printable("".join(raw))
+    assert [f"U+{ord(c):04X}" for c in raw if c in shown] == []
+    shown.encode("utf-8")  # no lone surrogate left
+    assert len(shown.splitlines()) == 1
+    encoded = json_text({"k": "".join(raw)})
+    assert encoded.isascii() and len(encoded.splitlines()) == 1
+    json.loads(encoded)["k"].encode("utf-8")  # no lone surrogate escaped either (a strict reader rejects one)
