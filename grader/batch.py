@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from grader.course.lesson import Lesson
-from grader.engine import grade, refused
+from grader.engine import grade
 from grader.read.submission import NotRegularFile, read_regular
 from grader.run.sandbox import Sandbox, find_sandbox, no_sandbox
 from grader.run.server import WarmWorker
@@ -23,22 +23,32 @@ from grader.verdict.results import Report
 SKIPPED_FOLDERS = {"__pycache__", ".git", ".venv", "venv", "node_modules"}
 
 
-def submissions_in(paths: Sequence[Path], exercise_name: str) -> list[Path]:
-    """Files to grade: each file named, and in each folder named, every .py file directly
-    inside plus each subfolder's `exercise_name` (a submission handed in as a folder).
-    Links are listed too, so that each gets its own "not a regular file" verdict."""
-    found: list[Path] = []
+@dataclass(frozen=True)
+class Submission:
+    """One learner's work: `file`, and with `with_folder` the other files of its folder
+    (a submission handed in as a folder of its own)."""
+
+    file: Path
+    with_folder: bool = False
+
+
+def submissions_in(paths: Sequence[Path], exercise_name: str) -> list[Submission]:
+    """What to grade: each file named, alone; in each folder named, every .py file directly
+    inside, alone (a `main.py` there too: the folder is the class's, not its own), and each
+    subfolder's `exercise_name` with its subfolder. Links are listed too, so that each
+    gets its own "not a regular file" verdict."""
+    found: list[Submission] = []
     for path in paths:
-        if not path.is_dir() or path.is_symlink():
-            found.append(path)
+        if not path.is_dir():
+            found.append(Submission(path))
             continue
         for entry in sorted(path.iterdir()):
             if entry.name in SKIPPED_FOLDERS:
                 continue
             if entry.suffix == ".py" and (entry.is_symlink() or entry.is_file()):
-                found.append(entry)
+                found.append(Submission(entry))
             elif entry.is_dir() and (entry / exercise_name).exists():  # a linked folder too: refused when graded
-                found.append(entry / exercise_name)
+                found.append(Submission(entry / exercise_name, with_folder=True))
     return found
 
 
@@ -56,11 +66,11 @@ class BatchSettings:
 
 def grade_batch(
     lesson: Lesson,
-    files: Sequence[Path],
+    submissions: Sequence[Submission],
     settings: BatchSettings,
     on_sandbox: Callable[[Sandbox], None] = lambda sandbox: None,
 ) -> Iterator[Report]:
-    """Reports for `files`, in their order, graded `settings.jobs` at a time, each in a
+    """Reports for `submissions`, in their order, graded `settings.jobs` at a time, each in a
     sandbox of its own (unless `settings.sandboxed` is off)."""
     sandbox = find_sandbox() if settings.sandboxed else no_sandbox()
     on_sandbox(sandbox)
@@ -68,21 +78,22 @@ def grade_batch(
     try:
         worker.wait_warm()
 
-        def one(file: Path) -> Report:
-            if file.parent.is_symlink() and file.parent not in files:
-                return replace(refused(lesson, file, "a folder that is a symbolic link"), protection=sandbox.kind)
-            # A folder submission brings the files beside its main file; a loose file
-            # shares its folder with other learners' files, so it comes alone.
-            in_own_folder = file.name == lesson.exercise.name and file.parent not in files
+        def one(submission: Submission) -> Report:
+            # A file reached through a linked folder is refused when read (learner_file.py).
             return grade(
-                lesson, file, import_timeout=settings.import_timeout, worker=worker, siblings=in_own_folder
+                lesson,
+                submission.file,
+                import_timeout=settings.import_timeout,
+                worker=worker,
+                siblings=submission.with_folder,
             )
 
         with ThreadPoolExecutor(max_workers=max(1, settings.jobs)) as pool:
             # Likely-slow submissions start first, so their timeouts overlap the quick ones
             # instead of trailing at the end; results still come out in input order.
-            futures = {index: pool.submit(one, files[index]) for index in _slow_first(files)}
-            for index in range(len(files)):
+            files = [submission.file for submission in submissions]
+            futures = {index: pool.submit(one, submissions[index]) for index in _slow_first(files)}
+            for index in range(len(submissions)):
                 yield futures[index].result()
     finally:
         worker.close()

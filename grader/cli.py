@@ -24,7 +24,34 @@ EXIT_INTERRUPTED = 130
 ALL_SUBMISSIONS = "(all submissions)"  # the --json line that voids a batch whose grader was tampered with
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+class GradeCommand(click.Command):
+    """`grade`, whose arguments may come from a shell's `*`: the shell expands it before
+    grade starts, so a file a learner named `--no-sandbox` would arrive as that option. A
+    name that starts with "-" and names a file or folder here is therefore refused (before
+    `--`, and `--` itself when a file has that name), never read as an option."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        for arg in args:
+            if arg.startswith("-") and arg != "-" and os.path.lexists(arg):
+                _usage_error(_option_like_file(arg))
+            if arg == "--":
+                break
+        return super().parse_args(ctx, args)
+
+
+def _option_like_file(name: str) -> str:
+    from grader.read.text_safety import one_line
+
+    shown = one_line(name, 100)
+    return (
+        f"'{shown}' is the name of a file here, and it also reads as an option, so grade stops rather than "
+        f"guess which it is (with `grade *`, the shell puts every file name on the command line). To grade "
+        f"that file, write it as ./{shown}; to grade a whole folder, name the folder (grade . --lesson SLUG) "
+        "or write ./* instead of *."
+    )
+
+
+@click.command(cls=GradeCommand, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--lesson", "slug", metavar="SLUG", help="Grade against this lesson (default: your current one).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of the text view (one object per grade).")
@@ -90,6 +117,9 @@ def grade_command(
     """Grade FILE (default: your current lesson's exercise) and say, step by step, what to fix.
 
     Several FILEs, or a folder, grade a whole class in parallel (see docs/grading-a-class.md).
+    A FILE is never read as an option: if a name that starts with "-" is also a file or folder
+    here (`grade *` where someone saved a file named --no-sandbox), grade stops with an error;
+    write such a file as ./NAME, or name the folder instead of using *.
 
     Exit status: 0 when every step passes, 1 when a step fails, 2 for usage errors.
     """

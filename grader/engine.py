@@ -33,7 +33,7 @@ def grade(
     worker: WarmWorker | None = None,
     browser: bool = False,
     sandbox: Sandbox | None = None,
-    siblings: bool = True,
+    siblings: bool = False,
     chromium: Browser | None = None,
 ) -> Report:
     """Grade `path` for `lesson`. Every step is reported; no learner mistake raises.
@@ -41,8 +41,8 @@ def grade(
     With a warm `worker`, the app is forked from it instead of a fresh interpreter. Steps
     marked `browser` run only with `browser=True` (or when the lesson always wants them).
     The app runs sandboxed: in the worker's sandbox, else `sandbox`, else the strongest one
-    this machine offers; it gets the file's bytes as read here (and, with `siblings`, the
-    files beside it), never the path.
+    this machine offers; it gets the file's bytes as read here, never the path; only a
+    folder submission (`siblings`) brings the files beside it as well.
     A `chromium` already running (watch mode keeps one) is used and left open."""
     sandbox = worker.sandbox if worker is not None else (sandbox or find_sandbox())
     return replace(_grade(lesson, path, import_timeout, worker, browser, sandbox, siblings, chromium), protection=sandbox.kind)
@@ -85,16 +85,6 @@ def _grade(
         app.stop()
         if own_chromium is not None:
             own_chromium.close()
-
-
-def refused(lesson: Lesson, path: Path, kind: str) -> Report:
-    """The report for a submission the grader will not read: `path` is `kind` (a link)."""
-    problem = FileProblem(
-        f"{path.name} is reached through {kind}, not a file of the submission's own: the grader only "
-        "grades regular files.",
-        hint="Hand in the file itself (copy the code in; do not link to it).",
-    )
-    return _report(lesson, path, _file_problem_steps(lesson.graded_steps(False), problem), problem=problem)
 
 
 def _load_everything_first(lesson: Lesson, browser: bool) -> None:

@@ -10,7 +10,8 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.read.submission import NotRegularFile, read_regular
+from grader.read.submission import NotRegularFile, linked_folder, read_regular
+from grader.read.text_safety import one_line
 
 # Exercise files are a few kilobytes; past this, parsing and metadata take seconds.
 MAX_BYTES = 256 * 1024
@@ -36,6 +37,14 @@ class LearnerFile:
 def read_learner_file(path: Path) -> LearnerFile | FileProblem:
     """Read and decode `path` the way Python would, then make sure Python can compile it."""
     name = path.name
+    linked = linked_folder(path)
+    if linked is not None:
+        shown = one_line(str(linked), 200)
+        return FileProblem(
+            f"{name} is reached through {shown}, a folder that is a symbolic link (to somewhere else): "
+            "the grader only grades files in folders of their own.",
+            hint="Grade the file where it really is, or put your files in a real folder instead of a link to one.",
+        )
     try:
         data = read_regular(path, MAX_BYTES)
     except NotRegularFile as refused:

@@ -2,13 +2,16 @@
 
 The grader opens each file itself without following links and accepts regular files only,
 so a `main.py` that points at the reference solution or at another learner's work is
-refused rather than read. The sandboxed child never sees the original folder: it gets the
-bytes through an anonymous in-memory file.
+refused rather than read; a file reached through a linked folder is refused the same way.
+A file graded alone is bundled alone; only a folder submission brings the files of its
+own folder. The sandboxed child never sees the original folder: it gets the bytes through
+an anonymous in-memory file.
 """
 
 from __future__ import annotations
 
 import base64
+import errno
 import json
 import os
 import stat
@@ -29,14 +32,26 @@ class NotRegularFile(Exception):
         self.kind = kind
 
 
-def read_regular(path: Path, limit: int) -> bytes:
-    """The first `limit` + 1 bytes of `path`, which must be a regular file, not a link."""
-    if path.is_symlink():
+def linked_folder(path: Path) -> Path | None:
+    """The outermost folder on the way to `path`, as written, that is a symbolic link: a
+    submission reached through one is really somewhere else (the reference solution, a
+    classmate's folder). Folders above a relative path are the current folder's, which
+    the system already gives with every link resolved."""
+    for folder in reversed(path.parents):
+        if folder.name not in ("", ".", "..") and folder.is_symlink():
+            return folder
+    return None
+
+
+def read_regular(path: Path, limit: int, folder_fd: int | None = None) -> bytes:
+    """The first `limit` + 1 bytes of `path`, which must be a regular file, not a link
+    (with `folder_fd`, `path` is a name in that open folder)."""
+    if folder_fd is None and path.is_symlink():
         raise NotRegularFile(path, "a symbolic link")
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=folder_fd)
     except OSError as error:
-        if error.errno == 40:  # ELOOP: replaced by a link after the check above
+        if error.errno == errno.ELOOP:  # a link (or replaced by one after the check above)
             raise NotRegularFile(path, "a symbolic link") from None
         raise
     try:
@@ -64,24 +79,39 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def bundle(main: Path, data: bytes, with_siblings: bool) -> int:
-    """An in-memory file holding the submission: `main`'s bytes and, with `with_siblings`,
-    the regular files beside it (links, folders and hidden files stay behind)."""
+def bundle(main: Path, data: bytes, with_folder: bool) -> int:
+    """An in-memory file holding the submission: `main`'s bytes and, for a folder
+    submission (`with_folder`), the regular files beside it (links, folders and hidden
+    files stay behind)."""
     files = {main.name: data}
-    if with_siblings:
-        total = len(data)
-        for entry in sorted(main.parent.iterdir())[: MAX_SIBLINGS * 4]:
-            if len(files) > MAX_SIBLINGS or entry.name in files or entry.name.startswith(".") or "/" in entry.name:
-                continue
-            try:
-                content = read_regular(entry, MAX_SIBLING_BYTES)
-            except (NotRegularFile, OSError):
-                continue
-            if len(content) > MAX_SIBLING_BYTES or total + len(content) > MAX_TOTAL_BYTES:
-                continue
-            files[entry.name] = content
-            total += len(content)
+    if with_folder:
+        files.update(_folder_files(main.parent, skip=main.name, room=MAX_TOTAL_BYTES - len(data)))
     payload = {"main": main.name, "files": {name: base64.b64encode(raw).decode() for name, raw in files.items()}}
     fd = os.memfd_create("submission", os.MFD_CLOEXEC)
     os.write(fd, json.dumps(payload).encode())
     return fd
+
+
+def _folder_files(folder: Path, skip: str, room: int) -> dict[str, bytes]:
+    """The regular files of `folder`, opened through the folder itself (O_NOFOLLOW), so a
+    folder swapped for a link since it was checked is not followed."""
+    try:
+        folder_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return {}
+    files: dict[str, bytes] = {}
+    try:
+        for name in sorted(os.listdir(folder_fd))[: MAX_SIBLINGS * 4]:
+            if len(files) >= MAX_SIBLINGS or name == skip or name.startswith("."):
+                continue
+            try:
+                content = read_regular(Path(name), MAX_SIBLING_BYTES, folder_fd)
+            except (NotRegularFile, OSError):
+                continue
+            if len(content) > MAX_SIBLING_BYTES or len(content) > room:
+                continue
+            files[name] = content
+            room -= len(content)
+    finally:
+        os.close(folder_fd)
+    return files

@@ -129,7 +129,7 @@ class AppProcess:
         worker: WarmWorker | None = None,
         sandbox: Sandbox | None = None,
         data: bytes | None = None,
-        siblings: bool = True,
+        siblings: bool = False,
     ) -> AppProcess:
         """Start serving `module:attr` from `file`: a fresh interpreter, or a fork of `worker`.
 

@@ -6,9 +6,9 @@ score, max_score, status, output and visibility; a top-level score and output).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from grader.read.text_safety import json_text
 from grader.verdict.results import Outcome, Report, Status
 
 
@@ -40,7 +40,8 @@ def report_as_gradescope(report: Report, execution_time: float | None = None) ->
 
 
 def render_gradescope(report: Report, execution_time: float | None = None) -> str:
-    return json.dumps(report_as_gradescope(report, execution_time), ensure_ascii=False, indent=2)
+    # Valid UTF-8 whatever the learner's bytes: Gradescope's reader is strict.
+    return json_text(report_as_gradescope(report, execution_time), indent=2)
 
 
 def _output(message: str, details: tuple[str, ...], line: int | None, hint: str | None) -> str:

@@ -1,10 +1,13 @@
-"""The --json view: one JSON object per grade, in a documented, versioned shape."""
+"""The --json view: one JSON object per grade, in a documented, versioned shape.
+
+Each object is one line of ASCII (json_text), whatever the learner's text holds.
+"""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from grader.read.text_safety import json_text
 from grader.verdict.results import Report
 
 SCHEMA_VERSION = 1
@@ -37,4 +40,4 @@ def report_as_dict(report: Report, shown_file: str) -> dict[str, Any]:
 
 
 def render_json(report: Report, shown_file: str) -> str:
-    return json.dumps(report_as_dict(report, shown_file), ensure_ascii=False)
+    return json_text(report_as_dict(report, shown_file))

@@ -2,7 +2,9 @@
 
 Lines wrap at the terminal's width under their own indent; commands (curl, uvicorn) are
 never broken inside a word: a long one continues on the next line after a ` \\`, the way a
-shell reads it. Piped output (`soft_wrap`) keeps every line whole.
+shell reads it. Piped output (`soft_wrap`) keeps every line whole. Only the grader's own lines start at the
+left edge: every line of a message, detail or hint (which may quote the learner) is
+indented under its step, and passed through `printable`, whatever line breaks it holds.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
+from grader.read.text_safety import one_line, printable
 from grader.verdict.results import Outcome, Report, Status, StepResult
 
 BADGES = {
@@ -46,13 +49,13 @@ def render_text(
     With `height` (watch mode on a terminal), the report fits in that many lines: the step
     to fix first in full, every other step on one line."""
     # On a screen that must fit, the title lines never wrap: what is cut is only a long path.
-    one_line = {"no_wrap": True, "overflow": "ellipsis"} if height is not None else {}
-    console.print(Text(report.lesson_title, style="bold"), **one_line)  # type: ignore[arg-type]
-    console.print(Text(f"Grading {shown_file}", style="dim"), **one_line)  # type: ignore[arg-type]
+    fit = {"no_wrap": True, "overflow": "ellipsis"} if height is not None else {}
+    console.print(Text(printable(report.lesson_title), style="bold"), **fit)  # type: ignore[arg-type]
+    console.print(Text(f"Grading {one_line(shown_file)}", style="dim"), **fit)  # type: ignore[arg-type]
     console.print()
     if report.error is not None:
         console.print(Text("The grader could not judge this lesson:", style="bold red"))
-        _para(console, Text(report.error), 0)
+        _para(console, Text(printable(report.error)), 2)
         console.print(Text("This is a problem in the lesson itself, not in your code: tell your instructor.", style="dim"))
         return
     if report.problem is not None:
@@ -118,7 +121,7 @@ def _dim(text: str) -> Text:
 
 def _heading(number: int, step: StepResult, status: Status | None = None) -> Text:
     label, style = BADGES[status or step.status]
-    return Text.assemble((f" {label} ", style), f" {number}. ", (step.title, "bold"))
+    return Text.assemble((f" {label} ", style), f" {number}. ", (one_line(step.title), "bold"))
 
 
 def _step(
@@ -133,8 +136,8 @@ def _step(
     console.print(_heading(number, step))
     # Where, then what: an editor's problem matcher reads the message on the line after `at`.
     if step.line is not None:
-        console.print(Text(" " * INDENT) + _dim(f"at {shown_file}:{step.line}"), overflow="fold")
-    _para(console, Text(step.message), INDENT)
+        console.print(Text(" " * INDENT) + _dim(f"at {one_line(shown_file)}:{step.line}"), overflow="fold")
+    _para(console, Text(printable(step.message)), INDENT)
     for detail in step.details if details is None else details:
         _detail(console, detail, INDENT + 2)
     if step.status is not Status.FAIL:
@@ -142,7 +145,7 @@ def _step(
     hints = [h for h in (step.hint, *step.more_hints[: max(revealed - 1, 0)]) if h]
     for index, hint in enumerate(hints, start=1):
         label = "Hint: " if len(hints) == 1 else f"Hint {index}: "
-        _para(console, Text.assemble((label, "bold yellow"), hint), INDENT)
+        _para(console, Text.assemble((label, "bold yellow"), printable(hint)), INDENT)
     if offer_more and len(step.more_hints) > len(hints) - 1:
         console.print(Text(" " * INDENT) + _dim("Stuck? grade --hint shows another hint."))
 
@@ -151,14 +154,15 @@ def _file_problem(console: Console, report: Report, shown_file: str) -> None:
     """A file Python cannot read: its own finding, above the steps, which wait for it."""
     problem = report.problem
     assert problem is not None
-    console.print(Text.assemble((" STOP ", "bold red"), " ", (f"Python cannot read {report.file.name} yet", "bold")))
+    name = one_line(report.file.name)
+    console.print(Text.assemble((" STOP ", "bold red"), " ", (f"Python cannot read {name} yet", "bold")))
     if problem.line is not None:
-        console.print(Text(" " * INDENT) + _dim(f"at {shown_file}:{problem.line}"), overflow="fold")
-    _para(console, Text(problem.message), INDENT)
+        console.print(Text(" " * INDENT) + _dim(f"at {one_line(shown_file)}:{problem.line}"), overflow="fold")
+    _para(console, Text(printable(problem.message)), INDENT)
     for detail in problem.details:
         _detail(console, detail, INDENT + 2)
     if problem.hint:
-        _para(console, Text.assemble(("Hint: ", "bold yellow"), problem.hint), INDENT)
+        _para(console, Text.assemble(("Hint: ", "bold yellow"), printable(problem.hint)), INDENT)
     console.print()
     console.print(_dim("No step is checked until Python can read the file:"))
 
@@ -177,6 +181,11 @@ def _para(console: Console, text: Text, indent: int) -> None:
 
 
 def _detail(console: Console, detail: str, indent: int) -> None:
+    detail = printable(detail)
+    if "\n" in detail:  # each line on its own, under the same indent (a code line, a command)
+        for line in detail.split("\n"):
+            _detail(console, line, indent)
+        return
     stripped = detail.lstrip(" ")
     indent += len(detail) - len(stripped)
     if CODE_LINE.match(detail):
@@ -224,19 +233,20 @@ def _summary(console: Console, report: Report, next_title: str | None, watching:
     total = len(report.steps)
     again = "the grade runs again by itself" if watching else "run grade again"
     if report.problem is not None:
-        where = f"line {report.problem.line} of {report.file.name}" if report.problem.line else report.file.name
+        name = one_line(report.file.name)
+        where = f"line {report.problem.line} of {name}" if report.problem.line else name
         console.print(Text(f"0 of {total} steps checked.", style="bold"))
         _para(console, Text(f"Fix {where} (above), save, and {again}."), 0)
         return
     if report.outcome is Outcome.PASS:
         console.print(Text(f"All {total} steps pass.", style="bold green"))
         if report.success_text:
-            console.print(Text(report.success_text.strip()))
+            console.print(Text(printable(report.success_text.strip())))
         if next_title:
-            console.print(Text.assemble("Next lesson: ", (next_title, "bold"), "."))
+            console.print(Text.assemble("Next lesson: ", (one_line(next_title), "bold"), "."))
         return
     failing = report.first_failure
     console.print(Text(f"{passed} of {total} steps pass.", style="bold"))
     if failing is not None:
         number = report.steps.index(failing) + 1
-        _para(console, Text(f"Start with step {number} ({failing.title}): fix it, save, and {again}."), 0)
+        _para(console, Text(f"Start with step {number} ({one_line(failing.title)}): fix it, save, and {again}."), 0)
