@@ -100,7 +100,7 @@ class Lab:
         """`base` (the starter by default) with tests/attacks/`attack`.py appended; each
         `KEY=value` replaces the string "__KEY__" in the attack's text."""
         text = (ATTACKS / "_prelude.py").read_text() + "\n" + (ATTACKS / f"{attack}.py").read_text()
-        values = {"MARKER": self.marker, **values}
+        values = {"MARKER": self.marker, "COURSE": self.course, **values}
         for key, value in values.items():
             text = text.replace(f"__{key}__", str(value))
         return self.write(name, base.read_text() + "\n\n# --- appended by the attacker ---\n" + text)

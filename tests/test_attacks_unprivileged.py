@@ -184,3 +184,38 @@ def _stdlib_of(lab: Lab) -> str:
         capture_output=True, text=True, timeout=30, check=True,
     )
     return done.stdout.strip() or sys.prefix
+
+
+CLASS_ATTACKS: dict[str, dict[str, object]] = {
+    "rewrite_grader_module": {"THEN": "stay"},
+    "plant_bytecode": {},
+    "install_pth": {},
+    "tamper_lesson_checks": {},  # CHECKS filled in below
+    "write_everywhere": {},
+    "overwrite_submissions": {},
+    "forge_progress": {},
+    "write_to_grader_stdout": {},
+    "read_grader_environment": {},
+    "replace_results_file": {},
+    "leave_a_daemon": {},
+    "raise_limits": {},
+    "kill_everything_visible": {"SECONDS": 3},  # LAB filled in below
+}
+
+
+def test_a_hostile_class_gets_every_verdict_right_and_leaves_the_install_byte_identical(user_lab: Lab) -> None:
+    """Done when: a hostile class graded as root with namespaces refused gets every verdict
+    right and leaves the grader, the lessons, the virtualenv and Python as they were."""
+    assert user_lab.grade("--check-install", "--record").code == 0
+    values = {"CHECKS": user_lab.course / "lessons" / LESSON / "checks.py", "LAB": user_lab.root}
+    files = [user_lab.hostile(f"{attack}/main.py", attack, **{**values, **extra}) for attack, extra in CLASS_ATTACKS.items()]
+    files.append(user_lab.good("honest/main.py"))
+    before = user_lab.snapshot()
+    graded = user_lab.grade(user_lab.submissions, "--lesson", LESSON, "--json", timeout=240)
+    assert not graded.timed_out
+    verdicts = {Path(line["file"]).parent.name: line["status"] for line in graded.json_lines()}
+    assert verdicts == {**dict.fromkeys(CLASS_ATTACKS, "fail"), "honest": "pass"}, verdicts
+    assert_clean(user_lab, before)
+    assert user_lab.grade("--check-install").code == 0
+    again = user_lab.grade(user_lab.write("next/main.py", STARTER.read_text()), "--lesson", LESSON, "--json")
+    assert again.only_json()["status"] == "fail"
