@@ -116,6 +116,13 @@ def test_raising_the_soft_limits_back_to_the_hard_ones_gives_nothing(user_lab: L
     assert 0 < got["RLIMIT_FSIZE"] <= FILE_CAP, got
 
 
+def test_soft_limits_cannot_be_raised_in_the_default_sandbox_either(lab: Lab) -> None:
+    graded = grade_in(lab, "single", lab.hostile("mallory/main.py", "raise_limits"))
+    got = reported(graded, lab.marker)
+    assert 0 < got["RLIMIT_AS"] <= MEMORY_CAP, got
+    assert 0 < got["RLIMIT_FSIZE"] <= FILE_CAP, got
+
+
 def test_a_results_file_in_a_folder_open_to_all_keeps_the_true_score(user_lab: Lab) -> None:
     """Gradescope's results.json, in a folder anyone may write: the submission knows its path."""
     folder = user_lab.root / "results"
