@@ -126,7 +126,7 @@ def grade_command(
     if check_install or record:
         from grader.run.integrity import check_install_command
 
-        sys.exit(check_install_command(record))
+        sys.exit(check_install_command(record, find_course_root()))
     output_format = "json" if as_json else output_format
     course = _course()
     for given in files:
@@ -136,7 +136,7 @@ def grade_command(
         if output_format == "gradescope":
             _usage_error("--format gradescope grades one submission (Gradescope runs one per container).")
         lesson = _choose_lesson(course, slug, files[0])
-        _grade_batch(lesson, files, output_format, jobs, sandbox, timeout)
+        _grade_batch(course, lesson, files, output_format, jobs, sandbox, timeout)
         return
     file = files[0] if files else None
     if show_list:
@@ -161,7 +161,8 @@ def grade_command(
         from grader.run.integrity import InstallGuard, describe
         from grader.views.render_gradescope import render_gradescope
 
-        guard = InstallGuard()
+        _protect(course, chosen_sandbox)
+        guard = InstallGuard(course.root)
         graded = grade(lesson, path, import_timeout=timeout, browser=browser, sandbox=chosen_sandbox)
         report = guard.confirm([graded])[0]
         if guard.found:
@@ -209,6 +210,16 @@ def _watch(view: View, timeout: float, poll: bool, browser: bool, sandbox: Sandb
             lesson_page.close()
 
 
+def _protect(course: Course, sandbox: Sandbox) -> None:
+    """As its own user, a submission must find the course's private folders closed, and the
+    grader's output (Gradescope's results.json) not writable: done before any fingerprint."""
+    if sandbox.kind == "user":
+        from grader.run.unprivileged import protect_course, protect_output
+
+        protect_course(course.root)
+        protect_output()
+
+
 def _sandbox(wanted: bool) -> Sandbox:
     """The sandbox for this run: the strongest available unless --no-sandbox; a weaker one
     is said once, on stderr (the JSON and Gradescope results carry it too)."""
@@ -220,10 +231,17 @@ def _sandbox(wanted: bool) -> Sandbox:
 
 
 def _grade_batch(
-    lesson: Lesson, given: tuple[Path, ...], output_format: str, jobs: int | None, sandboxed: bool, timeout: float
+    course: Course,
+    lesson: Lesson,
+    given: tuple[Path, ...],
+    output_format: str,
+    jobs: int | None,
+    sandboxed: bool,
+    timeout: float,
 ) -> None:
     from grader.batch import BatchSettings, grade_batch, submissions_in
     from grader.run.integrity import InstallGuard, describe
+    from grader.run.sandbox import find_sandbox, no_sandbox
     from grader.verdict.summary import summarize
     from grader.views.render_batch import render_batch_text
     from grader.views.render_json import render_json
@@ -237,18 +255,20 @@ def _grade_batch(
         sandboxed=sandboxed,
     )
     shown_reports = []
-    guard = InstallGuard()
+    _protect(course, find_sandbox() if sandboxed else no_sandbox())
+    guard = InstallGuard(course.root)
     reports = grade_batch(lesson, files, settings, on_sandbox=_say_sandbox)
     if output_format == "json":
-        for report in reports:
+        # Held until the install is confirmed unchanged: a verdict printed is a verdict read.
+        graded = list(reports)
+        whole = Report(lesson.slug, lesson.title, Path(ALL_SUBMISSIONS), ())
+        *kept, last = guard.confirm([*graded, whole])
+        for report in kept:
             click.echo(render_json(report, str(report.file)))
             shown_reports.append((str(report.file), report))
-        # Those lines are out already: if the install changed meanwhile, a last one voids them.
-        whole = Report(lesson.slug, lesson.title, Path(ALL_SUBMISSIONS), ())
-        for voided in guard.confirm([whole]):
-            if voided is not whole:
-                click.echo(render_json(voided, ALL_SUBMISSIONS))
-                shown_reports.append((ALL_SUBMISSIONS, voided))
+        if last is not whole:  # voided: a last line says so for the batch as a whole
+            click.echo(render_json(last, ALL_SUBMISSIONS))
+            shown_reports.append((ALL_SUBMISSIONS, last))
     else:
         from rich.console import Console
         from rich.progress import Progress

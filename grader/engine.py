@@ -14,6 +14,7 @@ from grader.read.learner_file import FileProblem, LearnerFile, read_learner_file
 from grader.read.text_safety import clean
 from grader.run.sandbox import Sandbox, find_sandbox
 from grader.run.server import AppProcess, StartProblem, WarmWorker
+from grader.run.unprivileged import protect_course
 from grader.verdict.checks import CheckSpec, Failure, Passed, Skip, checks_in
 from grader.verdict.results import Report, Status, StepResult
 
@@ -65,7 +66,9 @@ def _grade(
     missing = lesson.missing_packages()
     if missing:
         return _report(lesson, path, _missing_packages_steps(steps, missing))
-    if not sandbox.private:
+    if sandbox.shares_files:
+        if sandbox.kind == "user":
+            protect_course(lesson.folder.parent.parent)
         _load_everything_first(lesson, browser)
     # Start the app first: its imports overlap with the parse and the static checks.
     try:
@@ -88,13 +91,20 @@ def _grade(
 
 
 def _load_everything_first(lesson: Lesson, browser: bool) -> None:
-    """Without a sandbox the learner's code could rewrite a grader or lesson module before
-    it is imported: import every one this grade needs before that code starts."""
+    """Where the learner's code shares the file system, it could rewrite a module (the
+    grader's, a lesson's, the standard library's) before it is imported: import every one
+    this grade needs before that code starts, those the libraries import on first use too."""
+    import libcst
+
     import grader.live.diagnose
     import grader.live.live_app
+    import grader.static.source
     import grader.views.render_gradescope
     import grader.views.render_json
     import grader.views.render_text  # noqa: F401  (imported for their effect: loaded now)
+
+    libcst.parse_module("x = 1\n")  # its native parser is imported on the first parse
+    "127.0.0.1".encode("idna")  # the codec a request's host goes through (encodings.idna)
 
     if browser:
         import grader.live.browser  # noqa: F401

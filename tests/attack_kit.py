@@ -20,6 +20,7 @@ import secrets
 import shutil
 import signal
 import site
+import tempfile
 import subprocess
 import sys
 import time
@@ -99,7 +100,7 @@ class Lab:
         """`base` (the starter by default) with tests/attacks/`attack`.py appended; each
         `KEY=value` replaces the string "__KEY__" in the attack's text."""
         text = (ATTACKS / "_prelude.py").read_text() + "\n" + (ATTACKS / f"{attack}.py").read_text()
-        values = {"MARKER": self.marker, **values}
+        values = {"MARKER": self.marker, "COURSE": self.course, **values}
         for key, value in values.items():
             text = text.replace(f"__{key}__", str(value))
         return self.write(name, base.read_text() + "\n\n# --- appended by the attacker ---\n" + text)
@@ -252,13 +253,13 @@ def _kill_group(pgid: int) -> None:
         pass
 
 
-def make_lab(base: Path) -> Lab:
+def make_lab(base: Path, base_python: str | None = None) -> Lab:
     marker = "atk" + secrets.token_hex(6)
     course = base / "course"
     secret = "SECRET" + secrets.token_hex(8)
     copy_course(course, secret)
     venv = base / "venv"
-    make_venv(venv, course)
+    make_venv(venv, course, base_python=base_python)
     home = base / "home"
     home.mkdir()
     submissions = base / "submissions"
@@ -282,17 +283,20 @@ def copy_course(course: Path, secret: str) -> None:
     for folder in COPIED:
         shutil.copytree(ROOT / folder, course / folder, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     shutil.copy2(ROOT / "pyproject.toml", course / "pyproject.toml")
-    # The grader compiles its own package before grading (integrity.py); done here first,
-    # so the snapshots compare what a submission could change, not that bytecode.
-    compileall.compile_dir(course / "grader", quiet=1, rx=re.compile(r"[/\\]templates[/\\]"))
     for private in (course / "solution" / LESSON / "main.py", course / "lessons" / LESSON / "checks.py"):
         private.write_text(private.read_text() + f"\n# instructor's note: {secret}\n")
+    # The grader compiles its own package and the lessons before grading (integrity.py); done here first,
+    # so the snapshots compare what a submission could change, not that bytecode.
+    for code in ("grader", "lessons"):
+        compileall.compile_dir(course / code, quiet=1, rx=re.compile(r"[/\\](templates|wrong)[/\\]"))
 
 
-def make_venv(venv: Path, course: Path, seen_as: Path | None = None, venv_seen_as: Path | None = None) -> None:
+def make_venv(
+    venv: Path, course: Path, seen_as: Path | None = None, venv_seen_as: Path | None = None, base_python: str | None = None
+) -> None:
     """A venv without pip whose .pth file adds `course` and the real venv's packages, with
     a `grade` script. `seen_as`/`venv_seen_as`: where they will be seen (a bind mount)."""
-    base_python = getattr(sys, "_base_executable", sys.executable)
+    base_python = base_python or getattr(sys, "_base_executable", sys.executable)
     subprocess.run([base_python, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=60)
     packages = next((venv / "lib").glob("python3*/site-packages"))
     lines = [str(seen_as or course), *site.getsitepackages()]
@@ -312,6 +316,76 @@ def lab(tmp_path: Path) -> Iterator[Lab]:
         made.kill_leftovers()
         for stray in _strays(made):
             shutil.rmtree(stray, ignore_errors=True) if stray.is_dir() else stray.unlink(missing_ok=True)
+
+
+# -- as root where namespaces are refused: the `user` protection -------------------------
+
+NOBODY = 65534
+
+
+def python_for_others() -> str | None:
+    """A Python of this version that another user may start, and through which the real
+    virtualenv's packages can be read: what the `user` protection needs. None where the
+    machine has none (this Python under /root, say), or the tests do not run as root."""
+    if os.geteuid() != 0:
+        return None
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    candidates = [getattr(sys, "_base_executable", sys.executable), f"/usr/bin/python{version}", f"/usr/local/bin/python{version}"]
+    packages = [entry for entry in sys.path if entry.endswith("site-packages")]
+    check = "import os, sys; sys.exit(not all(os.access(p, os.R_OK | os.X_OK) for p in sys.argv[1:]))"
+    for candidate in dict.fromkeys(candidates):
+        try:
+            done = subprocess.run(
+                [candidate, "-I", "-c", f"import sys; assert sys.version_info[:2] == {sys.version_info[:2]}; {check}", *packages],
+                user=NOBODY, group=NOBODY, extra_groups=[], cwd="/", capture_output=True, timeout=30,
+            )
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if done.returncode == 0:
+            return candidate
+    return None
+
+
+@pytest.fixture
+def user_lab() -> Iterator[Lab]:
+    """A lab graded as root with namespaces refused (GRADER_SANDBOX=none, as the grader
+    sees a Docker container with the default seccomp profile), in a folder other users may
+    enter, with a Python they may run: where the grader must fall back to the `user`
+    protection."""
+    python = python_for_others()
+    if python is None:
+        pytest.skip("needs root and a Python of this version that other users may run")
+    base = Path(tempfile.mkdtemp(prefix="grader-user-lab-", dir="/tmp"))
+    base.chmod(0o755)
+    made = make_lab(base, base_python=python)
+    made.env["GRADER_SANDBOX"] = "none"
+    try:
+        yield made
+    finally:
+        made.kill_leftovers()
+        for stray in _strays(made):
+            shutil.rmtree(stray, ignore_errors=True) if stray.is_dir() else stray.unlink(missing_ok=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def reported(graded: Graded, marker: str) -> Any:
+    """What a probing attack said: the short JSON between two markers in its exit message,
+    as a `--json` grade shows it."""
+    text = " ".join(_strings(graded.json_lines()))
+    assert text.count(marker) >= 2, f"the attack did not report: {graded.output[-3000:]}"
+    start = text.index(marker) + len(marker)
+    return json.loads(text[start : text.index(marker, start)])
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 # The host's shared folders an attack may try to leave files in (named with the lab's marker).

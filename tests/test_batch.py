@@ -134,7 +134,8 @@ def test_without_a_sandbox_the_grader_says_so_once(tmp_path: Path) -> None:
     shutil.copy(SOLUTION, tmp_path / "a.py")
     shutil.copy(SOLUTION, tmp_path / "b.py")
     run = run_grade(tmp_path, "--lesson", "cors-headers", "--json", env={"GRADER_SANDBOX": "none"})
-    assert run.stderr.count("No sandbox") == 1
+    # As root, and where other users can run this Python, the `user` protection stands in.
+    assert run.stderr.count("No sandbox") + run.stderr.count("No namespaces") == 1, run.stderr
     assert [r["status"] for r in _lines(run.stdout)] == ["pass", "pass"]
 
 

@@ -3,7 +3,10 @@ a batch and a Gradescope grade. Every test runs a throwaway copy of the install.
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import marshal
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -50,14 +53,50 @@ def test_check_install_names_a_path_file_added_to_the_virtualenv(install: Instal
     assert f"added: {added}" in changed.stderr
 
 
-def test_the_first_check_install_records_the_install_as_it_is(install: Install) -> None:
-    first = install.run("--check-install")
-    assert first.code == 0, first.stderr
-    assert "No manifest was recorded yet" in first.stdout
-    assert str(install.manifest) in first.stdout
+def test_check_install_without_a_manifest_is_an_error_not_a_fresh_start(install: Install) -> None:
+    """Found: deleting the manifest (its path is in the grader's environment) made the next
+    --check-install record the tampered install and exit 0."""
+    assert install.run("--check-install", "--record").code == 0
     module = install.course / "grader" / "live" / "live_app.py"
     module.write_text(module.read_text() + "\nFORGED = True\n")
-    assert install.run("--check-install").code == 1
+    install.manifest.unlink()
+    missing = install.run("--check-install")
+    assert missing.code == 2, missing.stdout + missing.stderr
+    assert f"no manifest at {install.manifest}" in missing.stderr
+    assert "grade --check-install --record" in missing.stderr
+    assert not install.manifest.exists(), "a missing manifest was recorded afresh"
+    assert install.run("--check-install").code == 2
+
+
+def test_check_install_names_a_changed_lesson_check_and_planted_bytecode(install: Install) -> None:
+    """Found: a forgery appended to lessons/<slug>/checks.py, or its bytecode planted with the
+    source's mtime and size, left --check-install green."""
+    assert install.run("--check-install", "--record").code == 0
+    checks = install.course / "lessons" / LESSON / "checks.py"
+    cached = Path(importlib.util.cache_from_source(str(checks)))
+    assert cached.is_file(), "the lessons' bytecode is recorded with them"
+    info = checks.stat()
+    header = importlib.util.MAGIC_NUMBER + (0).to_bytes(4, "little")
+    header += (int(info.st_mtime) & 0xFFFFFFFF).to_bytes(4, "little") + (info.st_size & 0xFFFFFFFF).to_bytes(4, "little")
+    cached.write_bytes(header + marshal.dumps(compile(checks.read_text() + "\nFORGED = 1\n", str(checks), "exec")))
+    planted = install.run("--check-install")
+    assert planted.code == 1, planted.stdout
+    assert f"changed: {cached}" in planted.stderr
+    shared = install.course / "lessons" / "_shared" / "cors_static.py"
+    shared.write_text(shared.read_text() + "\n# edited\n")
+    assert f"changed: {shared}" in install.run("--check-install").stderr
+
+
+def test_the_manifest_covers_the_standard_library_and_its_bytecode(install: Install) -> None:
+    """Found: an import hook appended to encodings/idna.py (base Python) left --check-install
+    green. (This test only reads the manifest: it never touches the machine's Python.)"""
+    assert install.run("--check-install", "--record").code == 0
+    files = json.loads(install.manifest.read_text())["files"]
+    stdlib = Path(sysconfig.get_paths()["stdlib"]).resolve()
+    assert str(stdlib / "encodings" / "idna.py") in files
+    assert any(name.startswith(str(stdlib / "encodings" / "__pycache__" / "idna.")) for name in files)
+    assert str(install.course / "lessons" / LESSON / "checks.py") in files
+    assert oct(install.manifest.stat().st_mode & 0o777) == oct(0o644)
 
 
 def test_check_install_with_an_unreadable_manifest_says_to_record_again(install: Install) -> None:
@@ -109,6 +148,9 @@ def test_a_batch_is_void_when_a_submission_rewrites_a_grader_module_and_restores
     assert module.read_bytes() == before
     lines = [json.loads(line) for line in as_json.stdout.splitlines()]
     assert as_json.code == 2
+    # Found: each submission's own line still said pass or fail before the voiding one.
+    assert [line["status"] for line in lines] == ["error"] * 3, [line["status"] for line in lines]
+    assert all(step["status"] == "skip" for line in lines for step in line["steps"])
     assert lines[-1]["file"] == "(all submissions)"
     assert lines[-1]["status"] == "error"
     assert f"changed: {module}" in lines[-1]["error"]

@@ -1,9 +1,11 @@
-"""Is the grader still what was installed? Fingerprints of its package and its virtualenv.
+"""Is the grader still what was installed? Fingerprints of everything that decides a verdict.
 
-A submission that can write the grader's files (a module imported later, a `.pth` file in the
-virtualenv) can write its own verdict. A batch or a Gradescope grade fingerprints the install
-before any learner code runs and again at the end; `grade --check-install` compares the install
-with a manifest recorded once, right after installing (`grade --check-install --record`).
+A submission that can write the grader's files (a module imported later, a lesson's checks,
+a `.pth` file in the virtualenv, a standard library module, or bytecode Python would load in
+place of any of them) can write its own verdict. A batch or a Gradescope grade fingerprints
+the install before any learner code runs and again at the end; `grade --check-install`
+compares the install with a manifest recorded once, right after installing
+(`grade --check-install --record`); without that manifest it is an error, never a fresh start.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import os
 import re
 import stat
 import sys
+import sysconfig
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -28,6 +31,16 @@ MANIFEST_VERSION = 1
 # with `import` is executed): they are always compared by content.
 STARTUP_NAMES = frozenset({"sitecustomize", "usercustomize"})
 SHOWN_CHANGES = 10
+# Folders of the standard library no grade imports from, and large: left out of the walk.
+# (Packages installed next to the standard library are the virtualenv's business when it
+# uses them, and then they are on its path.)
+STDLIB_SKIPPED = frozenset({"site-packages", "dist-packages", "test", "idlelib", "tkinter", "turtledemo"})
+# A folder's permissions for "others" to read and enter: the `user` protection takes them
+# from the course's private folders (unprivileged.py), which changes nothing a grade relies on.
+OTHERS_READ = stat.S_IROTH | stat.S_IXOTH
+# Python files that are data to the grader, never imported: templates, and each lesson's
+# sample wrong submissions (graded by `lessons verify`, handed over as bytes).
+NOT_IMPORTED = re.compile(r"[/\\](templates|wrong)[/\\]")
 
 PACKAGE = Path(__file__).resolve().parent.parent  # the whole grader package
 
@@ -51,33 +64,54 @@ class Entry:
         if strict and signature != (other.mode, other.size, other.mtime_ns, other.ctime_ns, other.inode):
             return False
         if self.digest is not None and other.digest is not None:
-            return self.digest == other.digest and self.mode == other.mode
+            return self.digest == other.digest and _kept_mode(self) == _kept_mode(other)
         return signature == (other.mode, other.size, other.mtime_ns, other.ctime_ns, other.inode)
+
+
+def _kept_mode(entry: Entry) -> int:
+    """The mode a comparison looks at: a folder's read and enter bits for others aside."""
+    return entry.mode & ~OTHERS_READ if stat.S_ISDIR(entry.mode) else entry.mode
 
 
 Fingerprint = dict[str, Entry]
 
 
 def install_roots() -> tuple[Path, ...]:
-    """The grader's package, and its virtualenv (or, without one, its site-packages)."""
+    """The grader's package, its virtualenv (or, without one, its site-packages), and the
+    base Python: its standard library and its interpreter."""
     if sys.prefix != sys.base_prefix:
         environment = [Path(sys.prefix)]
     else:
         import site
 
         environment = [Path(p) for p in (*site.getsitepackages(), site.getusersitepackages())]
-    return (PACKAGE, *(p.resolve() for p in environment if p.is_dir()))
+    return (PACKAGE, *dict.fromkeys(p.resolve() for p in (*environment, *_base_python()) if p.exists()))
 
 
-def fingerprint(*, deep: bool) -> Fingerprint:
-    """Every path under the install roots. The grader's package and the start-up files are
-    hashed always; the rest only when `deep` (a stat signature is enough within one run, and
-    about six times faster: 40 ms against 250 ms for a 7,000-file virtualenv)."""
+def _base_python() -> list[Path]:
+    paths = sysconfig.get_paths()
+    executable = getattr(sys, "_base_executable", "") or sys.executable
+    return [Path(paths["stdlib"]), Path(paths["platstdlib"]), Path(os.path.realpath(executable))]
+
+
+def lessons_of(course: Path | None) -> Path | None:
+    """The course's lessons folder (their checks and shared helpers decide verdicts too)."""
+    return course / "lessons" if course is not None and (course / "lessons").is_dir() else None
+
+
+def fingerprint(*, deep: bool, lessons: Path | None = None) -> Fingerprint:
+    """Every path under the install roots and `lessons`. The grader's package, the lessons
+    and the start-up files are hashed always; the rest only when `deep` (a stat signature
+    is enough within one run, and about six times faster: 40 ms against 250 ms for a
+    7,000-file virtualenv)."""
     found: Fingerprint = {}
-    package, *environment = install_roots()
-    for root in environment:
-        found.update(_walk(root, hash_files=deep))
+    package, *others = install_roots()
+    stdlib = {str(folder) for folder in _base_python()[:2]}
+    for root in others:
+        found.update(_walk(root, hash_files=deep, skipped=STDLIB_SKIPPED if str(root) in stdlib else frozenset()))
     found.update(_walk(package, hash_files=True))
+    if lessons is not None:
+        found.update(_walk(lessons.resolve(), hash_files=True))
     for path in _startup_files():
         found.update(_walk(path, hash_files=True))
     return found
@@ -110,15 +144,16 @@ def describe(found: list[str]) -> str:
 class InstallGuard:
     """Taken before a grade runs learner code; `confirm` voids a grade during which the install changed."""
 
-    def __init__(self) -> None:
-        _compile_package()  # so that importing a grader module later writes no bytecode
-        self._before = fingerprint(deep=False)
+    def __init__(self, course: Path | None = None) -> None:
+        self._lessons = lessons_of(course)
+        _compile_package(self._lessons)  # so that importing a grader module later writes no bytecode
+        self._before = fingerprint(deep=False, lessons=self._lessons)
         self.found: list[str] = []  # what changed, as of the last `confirm`
 
     def confirm(self, reports: Iterable[Report]) -> list[Report]:
         """`reports` as they are, or every one voided when the install changed meanwhile."""
         kept = list(reports)
-        self.found = changes(self._before, fingerprint(deep=False), strict=True)
+        self.found = changes(self._before, fingerprint(deep=False, lessons=self._lessons), strict=True)
         return kept if not self.found else [void(report, self.found) for report in kept]
 
 
@@ -157,19 +192,22 @@ def manifest_path() -> Path:
     return state / "grade" / f"install-{key}.json"
 
 
-def record(path: Path) -> int:
-    """Write the manifest of this install; returns how many paths it holds."""
-    _compile_package()
-    found = fingerprint(deep=True)
+def record(path: Path, course: Path | None = None) -> int:
+    """Write the manifest of this install; returns how many paths it holds. Only its owner
+    may change it (a submission runs as someone else, or cannot see it)."""
+    lessons = lessons_of(course)
+    _compile_package(lessons)
+    found = fingerprint(deep=True, lessons=lessons)
     data = {
         "version": MANIFEST_VERSION,
         "recorded": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
-        "roots": [str(root) for root in install_roots()],
+        "roots": [str(root) for root in (*install_roots(), *([lessons] if lessons else []))],
         "files": {name: _entry_as_list(entry) for name, entry in sorted(found.items())},
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
     temporary.write_text(json.dumps(data, indent=0))
+    temporary.chmod(0o644)
     temporary.replace(path)
     return len(found)
 
@@ -178,9 +216,15 @@ class ManifestError(Exception):
     """The recorded manifest is missing or unreadable; the message says what to do."""
 
 
-def check(path: Path) -> tuple[list[str], int, str]:
+def check(path: Path, course: Path | None = None) -> tuple[list[str], int, str]:
     """Differences between the install and the manifest at `path`; the number of paths
     checked; when the manifest was recorded."""
+    if not path.exists():
+        raise ManifestError(
+            f"no manifest at {path}, so there is nothing to compare the install with. A manifest that "
+            "was recorded and is now gone may have been deleted to hide a change: reinstall the grader "
+            "if you cannot tell, then record it: grade --check-install --record"
+        )
     try:
         data = json.loads(path.read_text())
         recorded = {name: Entry(*fields) for name, fields in data["files"].items()}
@@ -189,8 +233,9 @@ def check(path: Path) -> tuple[list[str], int, str]:
         raise ManifestError(
             f"the manifest at {path} cannot be read ({error}); record it again: grade --check-install --record"
         ) from None
-    _compile_package()
-    return changes(recorded, fingerprint(deep=True), strict=False), len(recorded), when
+    lessons = lessons_of(course)
+    _compile_package(lessons)
+    return changes(recorded, fingerprint(deep=True, lessons=lessons), strict=False), len(recorded), when
 
 
 # -- walking the disk ---------------------------------------------------------------------
@@ -207,8 +252,9 @@ def _startup_files() -> Iterator[Path]:
                 yield folder / name
 
 
-def _walk(root: Path, *, hash_files: bool) -> Iterator[tuple[str, Entry]]:
-    """`root` and everything under it, never following a symbolic link."""
+def _walk(root: Path, *, hash_files: bool, skipped: frozenset[str] = frozenset()) -> Iterator[tuple[str, Entry]]:
+    """`root` and everything under it, never following a symbolic link; folders named in
+    `skipped`, right under `root`, are left out."""
     try:
         yield str(root), _entry(root, os.lstat(root), hash_files)
     except OSError:
@@ -228,6 +274,8 @@ def _walk(root: Path, *, hash_files: bool) -> Iterator[tuple[str, Entry]]:
             except OSError:
                 continue
             if stat.S_ISDIR(info.st_mode):
+                if folder == root and item.name in skipped:
+                    continue
                 pending.append(Path(item.path))
             yield item.path, _entry(Path(item.path), info, hash_files)
 
@@ -256,41 +304,42 @@ def _entry_as_list(entry: Entry) -> list[int | str | None]:
     return [entry.mode, entry.size, entry.mtime_ns, entry.ctime_ns, entry.inode, entry.digest]
 
 
-def _compile_package() -> None:
-    """Write any missing or stale bytecode of the grader's package now, before a fingerprint,
-    so a later import of a grader module changes nothing on disk. Quiet, and a no-op where
-    the package is read-only. Lesson templates are data, not grader code: left alone."""
-    compileall.compile_dir(PACKAGE, quiet=2, rx=re.compile(r"[/\\]templates[/\\]"))
+def _compile_package(lessons: Path | None = None) -> None:
+    """Write any missing or stale bytecode of the grader's package (and the lessons) now,
+    before a fingerprint, so a later import of one of their modules changes nothing on disk:
+    the bytecode Python will load is fingerprinted with the rest. Quiet, and a no-op where
+    they are read-only. Templates and sample submissions are data, not code the grader imports."""
+    for folder in (PACKAGE, *([lessons] if lessons is not None else [])):
+        compileall.compile_dir(folder, quiet=2, rx=NOT_IMPORTED)
 
 
-def check_install_command(record_now: bool) -> int:
+def check_install_command(record_now: bool, course: Path | None = None) -> int:
     """`grade --check-install [--record]`: what it prints, and its exit status."""
     import click
 
     path = manifest_path()
-    if record_now or not path.exists():
+    if record_now:
         try:
-            count = record(path)
+            count = record(path, course)
         except OSError as error:
             click.echo(f"grade: cannot record the install's manifest at {path}: {error.strerror}. "
                        "Set $GRADER_MANIFEST (or $XDG_STATE_HOME) to a place you may write.", err=True)
             return 2
-        first = "" if record_now else "No manifest was recorded yet, so this install is trusted as it is now: "
-        click.echo(f"{first}Recorded {count} paths of the grader and its virtualenv in {path}.")
+        click.echo(f"Recorded {count} paths of the grader, the lessons, its virtualenv and Python in {path}.")
         click.echo("Later runs of grade --check-install compare the install with them.")
         return 0
     try:
-        found, count, when = check(path)
+        found, count, when = check(path, course)
     except ManifestError as problem:
         click.echo(f"grade: {problem}", err=True)
         return 2
     if found:
         click.echo(
-            f"The grader or its virtualenv changed since the manifest was recorded ({when}, {path}):\n"
+            f"The grader, its lessons, its virtualenv or its Python changed since the manifest was recorded ({when}, {path}):\n"
             + describe(found)
             + "\nIf you did not change them yourself, reinstall the grader before grading again.",
             err=True,
         )
         return 1
-    click.echo(f"The grader and its virtualenv are unchanged since {when}: {count} paths checked against {path}.")
+    click.echo(f"The grader, its lessons, its virtualenv and its Python are unchanged since {when}: {count} paths checked against {path}.")
     return 0

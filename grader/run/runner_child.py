@@ -5,6 +5,10 @@ its control groups, makes its own user, mount, PID, network, IPC and UTS namespa
 becomes PID 1 of them (so killing it ends everything it started). It mounts a fresh /proc
 (only its own processes), size-limited /tmp and /dev/shm, unpacks the submission's files
 into /tmp/submission, then makes one more user namespace so it cannot undo those mounts.
+
+Where namespaces are refused, `enter_as_user` is the whole of it: the process, started by
+root, becomes an unprivileged user of its own, with no capabilities and no way to regain
+any, and unpacks the submission into a folder only that user may enter.
 """
 
 from __future__ import annotations
@@ -26,6 +30,10 @@ CLONE_NEWNET = 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND = 1, 2, 4, 8, 32, 4096
 MS_REC, MS_PRIVATE = 0x4000, 1 << 18
 PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
+PR_CAPBSET_DROP = 24
+PR_SET_NO_NEW_PRIVS = 38
+LAST_CAPABILITY = 63
 WORK = Path("/tmp/submission")
 TMP_SIZE = "64m"
 SHM_SIZE = "16m"
@@ -42,11 +50,7 @@ def enter(bundle_fd: int, cgroup_fds: list[int], close_fds: list[int]) -> Path:
     The caller continues as PID 1 of the new namespaces; the process that called this
     stays outside only to wait for it and exit with its status."""
     _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the worker gone, this submission goes too
-    for fd in cgroup_fds:
-        try:
-            os.write(fd, b"0")  # "0" is the writer itself; the grader opened the file
-        finally:
-            os.close(fd)
+    _join_groups(cgroup_fds)
     bundle = _read_bundle(bundle_fd)
     uid, gid = os.getuid(), os.getgid()
     _unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
@@ -62,13 +66,55 @@ def enter(bundle_fd: int, cgroup_fds: list[int], close_fds: list[int]) -> Path:
     _mount_own_proc()
     if os.path.isdir("/dev/shm"):
         _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"size={SHM_SIZE},mode=1777")
-    main = _unpack(bundle)
+    main = _unpack(bundle, WORK)
     # Mounts made by a more privileged user namespace are locked in a new one: the code
     # that runs next cannot unmount /proc or /tmp to look at what lies beneath. Its ids
     # stay unmapped (shown as 65534): it needs none to use the files it was given.
     _unshare(CLONE_NEWUSER | CLONE_NEWNS)
     os.environ["TMPDIR"] = "/tmp"
     return main
+
+
+def enter_as_user(bundle_fd: int, cgroup_fds: list[int], uid: int, folder: Path) -> Path:
+    """Become `uid` (a user no account has; root started this process) and return the path
+    of the submission's main file, unpacked into `folder`, which only `uid` may enter."""
+    _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    _join_groups(cgroup_fds)
+    bundle = _read_bundle(bundle_fd)
+    _drop_privileges(uid)
+    main = _unpack(bundle, folder / "submission")
+    for name in ("HOME", "TMPDIR"):
+        os.environ[name] = str(folder)
+    return main
+
+
+def _drop_privileges(uid: int) -> None:
+    """Switch every id to `uid` (no supplementary groups), keep no capability, and forbid
+    regaining any (a set-user-id program run later gives none)."""
+    libc = _libc()
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0)):
+        raise SandboxError(f"no_new_privs failed: {os.strerror(ctypes.get_errno())}")
+    for capability in range(LAST_CAPABILITY + 1):  # the bounding set: none left to gain
+        if libc.prctl(PR_CAPBSET_DROP, ctypes.c_ulong(capability), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0)):
+            break  # past the kernel's last capability
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+    # Changing ids made the process undumpable (its /proc files root's); it is its own user's.
+    libc.prctl(PR_SET_DUMPABLE, ctypes.c_ulong(1), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0))
+    if os.getresuid() != (uid, uid, uid) or os.getresgid() != (uid, uid, uid) or os.getgroups():
+        raise SandboxError("the switch to an unprivileged user did not hold")
+    held = [line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("Cap")]
+    if any(line.split()[0] in ("CapInh:", "CapPrm:", "CapEff:", "CapAmb:") and int(line.split()[1], 16) for line in held):
+        raise SandboxError("capabilities remain after the switch to an unprivileged user")
+
+
+def _join_groups(cgroup_fds: list[int]) -> None:
+    for fd in cgroup_fds:
+        try:
+            os.write(fd, b"0")  # "0" is the writer itself; the grader opened the file
+        finally:
+            os.close(fd)
 
 
 def _runtime_folders() -> list[str]:
@@ -122,16 +168,16 @@ def _read_bundle(fd: int) -> dict[str, object]:
     return bundle
 
 
-def _unpack(bundle: dict[str, object]) -> Path:
+def _unpack(bundle: dict[str, object], work: Path) -> Path:
     files, main = bundle.get("files"), bundle.get("main")
     if not isinstance(files, dict) or not isinstance(main, str) or main not in files:
         raise SandboxError("malformed bundle")
-    WORK.mkdir(mode=0o700)
+    work.mkdir(mode=0o700)
     for name, data in files.items():
         if not isinstance(name, str) or "/" in name or name.startswith(".") or not isinstance(data, str):
             raise SandboxError("malformed bundle")
-        (WORK / name).write_bytes(base64.b64decode(data))
-    return WORK / main
+        (work / name).write_bytes(base64.b64decode(data))
+    return work / main
 
 
 def _wait_and_exit(pid: int, close_fds: list[int]) -> None:

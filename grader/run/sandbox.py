@@ -9,7 +9,10 @@ its own user, mount, PID, network, IPC and UTS namespaces, fresh /proc, size-lim
 and /dev/shm, and its own copy of the files, so submissions cannot see or signal each other.
 
 Where bubblewrap is missing, the inner layer alone still runs ("namespaces"), and the file
-system is then visible; where neither works, nothing but resource limits ("none"). The
+system is then visible. Where neither works but the grader is root (a Docker container with
+the default seccomp profile, as on Gradescope), each submission runs as an unprivileged user
+of its own ("user", unprivileged.py). Only where none of these works (not root, no
+namespaces: a learner's own laptop) is there nothing but resource limits ("none"). The
 grader says so once, and every machine-readable result names the protection in force.
 """
 
@@ -24,8 +27,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from grader.run import unprivileged
+
 SANDBOX_ENV = "GRADER_SANDBOX"
-KINDS = ("bubblewrap", "namespaces", "none")
+KINDS = ("bubblewrap", "namespaces", "user", "none")
 RUNNER_DIR = Path(__file__).resolve().parent  # grader/run: the scripts the sandbox sees
 COURSE_HOME = RUNNER_DIR.parent.parent  # the folder that holds the grader package
 # The only grader files the sandbox sees: the runner scripts, loaded by path.
@@ -42,7 +47,7 @@ SYSTEM_FILES = (
 
 @dataclass(frozen=True)
 class Sandbox:
-    kind: str  # "bubblewrap", "namespaces" or "none"
+    kind: str  # "bubblewrap", "namespaces", "user" or "none"
     note: str | None = None  # what is not protected, said once
     # Whether bwrap may mount a /proc of its own: some containers cover parts of theirs, and
     # then the kernel refuses a new one to a user namespace. The worker (grader code) then
@@ -51,8 +56,19 @@ class Sandbox:
 
     @property
     def private(self) -> bool:
-        """Whether each submission runs in namespaces of its own, from its own copy."""
+        """Whether each submission runs from its own copy (in namespaces, or as its own user)."""
         return self.kind != "none"
+
+    @property
+    def namespaced(self) -> bool:
+        """Whether each submission runs in namespaces of its own."""
+        return self.kind in ("bubblewrap", "namespaces")
+
+    @property
+    def shares_files(self) -> bool:
+        """Whether the submission sees the machine's file system (the grader's files among
+        them, guarded by permissions at best)."""
+        return self.kind in ("user", "none")
 
     def wrap(self) -> list[str]:
         """The prefix that starts a process inside the outer sandbox (none without bwrap)."""
@@ -80,9 +96,11 @@ def no_sandbox() -> Sandbox:
 @lru_cache(maxsize=1)
 def find_sandbox() -> Sandbox:
     """The strongest sandbox that works here (probed once per process). $GRADER_SANDBOX
-    (bubblewrap, namespaces or none) caps how strong a one to try."""
+    (bubblewrap, namespaces, user or none) caps how strong a one to try; as root, `none`
+    means "no namespaces" (as where they are refused), so it gives `user`."""
     cap = os.environ.get(SANDBOX_ENV, "")
     cap = "namespaces" if cap == "unshare" else cap  # the older name
+    cap = "user" if cap == "none" else cap
     allowed = KINDS[KINDS.index(cap) :] if cap in KINDS else KINDS
     # One probe when bubblewrap works (the usual case): it also makes the inner namespaces.
     if "bubblewrap" in allowed and shutil.which("bwrap"):
@@ -97,13 +115,39 @@ def find_sandbox() -> Sandbox:
             "other) but can read your files, and write those your user may write. Install it for full "
             "isolation: apt-get install bubblewrap.",
         )
-    why = "$GRADER_SANDBOX=none" if cap == "none" else "this machine allows no user namespaces"
+    why = f"${SANDBOX_ENV}={os.environ[SANDBOX_ENV]}" if cap == "user" else "this machine allows no user namespaces"
+    if not unprivileged.available():
+        return Sandbox(
+            "none",
+            note=f"No sandbox ({why}), so submissions run with resource limits only: they can use the "
+            "network and your files. Grade untrusted code where user namespaces are allowed, with "
+            "bubblewrap installed.",
+        )
+    runtime = _runtime_for_others()
+    if not unprivileged.reaches_runtime(unprivileged.FIRST_ID, runtime):
+        return Sandbox(
+            "none",
+            note=f"No sandbox ({why}), and submissions cannot run as a user of their own either: another "
+            f"user cannot read this Python or its packages ({', '.join(runtime)}, or a folder on the way). "
+            "So submissions run as root with resource limits only: they can change the grader and read "
+            "everything. Install Python and the virtualenv where every user may read them (not under "
+            "/root), or grade where user namespaces are allowed.",
+        )
     return Sandbox(
-        "none",
-        note=f"No sandbox ({why}), so submissions run with resource limits only: they can use the "
-        "network and your files. Grade untrusted code where user namespaces are allowed, with "
-        "bubblewrap installed.",
+        "user",
+        note=f"No namespaces ({why}), so each submission runs as an unprivileged user of its own: it "
+        "cannot change the grader, the lessons or the virtualenv, nor read the solutions or the lessons, "
+        "but it can use the network and read what every user may read. Grade untrusted code where user "
+        "namespaces are allowed, with bubblewrap installed.",
     )
+
+
+def _runtime_for_others() -> list[str]:
+    """The folders a submission's process imports from: the standard library and the packages."""
+    paths = sysconfig.get_paths()
+    found = {paths.get(key, "") for key in ("stdlib", "platstdlib", "purelib", "platlib")}
+    found.update(entry for entry in sys.path if entry.endswith(("site-packages", "dist-packages")))
+    return sorted(folder for folder in found if folder and os.path.isdir(folder))
 
 
 @lru_cache(maxsize=2)

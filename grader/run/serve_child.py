@@ -31,19 +31,25 @@ OPEN_FILES = 1024
 
 
 def main(argv: list[str]) -> int:
-    """`STATUS_FD SOCK_FD FILE MODULE ATTR`, or with FILE `-` and then `BUNDLE_FD [CGROUP_FD...]`:
-    run in a sandbox of its own from the submission's bundle (see runner_child.py)."""
+    """`STATUS_FD SOCK_FD FILE MODULE ATTR`, or with FILE `-` (or `-UID:FOLDER`) and then
+    `BUNDLE_FD [CGROUP_FD...]`: run in a sandbox of its own (or as that user) from the
+    submission's bundle (see runner_child.py)."""
     status_fd, sock_fd, file, module_name, attr = int(argv[0]), int(argv[1]), argv[2], argv[3], argv[4]
-    if file == "-":
+    own_user = file.startswith("-") and file != "-"
+    if file.startswith("-"):
         runner_child = _runner_child()
         bundle_fd, *cgroup_fds = (int(fd) for fd in argv[5:])
         try:
-            file = str(runner_child.enter(bundle_fd, cgroup_fds, [status_fd, sock_fd]))
+            if own_user:
+                uid, folder = file[1:].split(":", 1)
+                file = str(runner_child.enter_as_user(bundle_fd, cgroup_fds, int(uid), Path(folder)))
+            else:
+                file = str(runner_child.enter(bundle_fd, cgroup_fds, [status_fd, sock_fd]))
         except Exception as error:
             report_sandbox_error(status_fd, error)
             return 1
         os.chdir(Path(file).parent)
-    return serve(status_fd, sock_fd, file, module_name, attr, private=argv[2] == "-")
+    return serve(status_fd, sock_fd, file, module_name, attr, private=argv[2].startswith("-"))
 
 
 def report_sandbox_error(status_fd: int, error: Exception) -> None:
@@ -223,8 +229,9 @@ def _looks_like_app(value: object) -> bool:
 
 
 def _limit_resources(private: bool) -> None:
-    """Per-process limits; the process count only in a user namespace of its own, where it
-    counts this submission alone (outside, it would count every process of the user)."""
+    """Per-process limits; the process count only for a submission with a user (namespace)
+    of its own, where it counts this submission alone (otherwise, every process of the user).
+    Soft and hard limits alike: the learner's code cannot raise a soft limit back up."""
     import resource
 
     for kind, value in (
@@ -237,7 +244,7 @@ def _limit_resources(private: bool) -> None:
         soft, hard = resource.getrlimit(kind)
         wanted = value if hard == resource.RLIM_INFINITY else min(value, hard)
         try:
-            resource.setrlimit(kind, (wanted, hard))
+            resource.setrlimit(kind, (wanted, wanted))
         except (ValueError, OSError):
             pass
     # Past the file limit, a write should fail with an error, not kill the process unseen.

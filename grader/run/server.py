@@ -21,7 +21,7 @@ from typing import Any
 
 from grader.read.submission import bundle, read_regular
 from grader.read.text_safety import clean
-from grader.run import cgroups
+from grader.run import cgroups, unprivileged
 from grader.run.child_events import ENDINGS, MAX_LINE, Event, Violation, parse_event
 from grader.run.process_tree import kill_tree
 from grader.run.sandbox import Sandbox, find_sandbox
@@ -110,6 +110,7 @@ class AppProcess:
     output: OutputBuffer
     drain: threading.Thread
     group: cgroups.SubmissionGroup | None = None
+    user: RunAs | None = None  # the submission's own user, in the `user` protection
     created: float = field(default_factory=time.monotonic)
     served: ServedApp | None = None
     problem: StartProblem | None = None
@@ -145,16 +146,19 @@ class AppProcess:
         extra: list[int] = []
         group = None
         process = None
+        user = None
         try:
+            if sandbox.kind == "user":
+                user = RunAs.make()
             if sandbox.private:
                 extra.append(bundle(file, data if data is not None else read_regular(file, MAX_BUNDLE), siblings))
                 group = cgroups.create() if cgroups.available() else None
                 extra += group.fds if group else []
             fds = (status_w, sock.fileno(), out_w, *extra)
             if worker is not None:
-                pid = worker.fork(file, module, attr, fds)
+                pid = worker.fork(file, module, attr, fds, user)
             else:
-                process = _spawn(sandbox, file, module, attr, fds)
+                process = _spawn(sandbox, file, module, attr, fds, user)
                 pid = process.pid
         except BaseException:
             sock.close()
@@ -162,6 +166,8 @@ class AppProcess:
             os.close(out_r)
             if group is not None:
                 group.remove()
+            if user is not None:
+                user.release()
             raise
         finally:
             for fd in (status_w, out_w, *extra):
@@ -171,7 +177,7 @@ class AppProcess:
         output = OutputBuffer()
         drain = threading.Thread(target=_drain, args=(out_r, output), daemon=True)
         drain.start()
-        return cls(pid, process, worker, sock, status_r, output, drain, group=group)
+        return cls(pid, process, worker, sock, status_r, output, drain, group=group, user=user)
 
     def wait_ready(self, import_timeout: float, load_timeout: float = LOAD_TIMEOUT) -> StartProblem | None:
         """Wait until the app serves. `import_timeout` bounds the learner's own code (module
@@ -264,6 +270,32 @@ class AppProcess:
         self.drain.join(timeout=1.0)
         if self.group is not None:
             self.group.remove()
+        if self.user is not None:
+            self.user.release()
+
+
+@dataclass(frozen=True)
+class RunAs:
+    """The unprivileged user a submission runs as, and its private folder (see unprivileged.py)."""
+
+    uid: int
+    folder: Path
+
+    @classmethod
+    def make(cls) -> RunAs:
+        uid = unprivileged.pick_id()
+        try:
+            return cls(uid, unprivileged.private_folder(uid))
+        except BaseException:
+            unprivileged.release(uid, None)
+            raise
+
+    def release(self) -> None:
+        unprivileged.release(self.uid, self.folder)
+
+    def argument(self) -> str:
+        """How the child is told: `UID:FOLDER`."""
+        return f"{self.uid}:{self.folder}"
 
 
 class WorkerGone(OSError):
@@ -315,11 +347,13 @@ class WarmWorker:
             self.control.settimeout(None)
         return self._warm
 
-    def fork(self, file: Path, module: str, attr: str, fds: tuple[int, ...]) -> int:
+    def fork(self, file: Path, module: str, attr: str, fds: tuple[int, ...], user: RunAs | None = None) -> int:
         """Have the worker fork a child serving `module:attr`; its pid, as the worker sees it."""
         request: dict[str, Any] = {"module": module, "attr": attr, "private": self.sandbox.private}
         if not self.sandbox.private:
             request["file"] = str(file)
+        if user is not None:
+            request["user"] = user.argument()
         with self._lock:
             for attempt in range(2):
                 try:
@@ -373,9 +407,12 @@ class WarmWorker:
         self.control.close()
 
 
-def _spawn(sandbox: Sandbox, file: Path, module: str, attr: str, fds: tuple[int, ...]) -> subprocess.Popen[bytes]:
+def _spawn(
+    sandbox: Sandbox, file: Path, module: str, attr: str, fds: tuple[int, ...], user: RunAs | None
+) -> subprocess.Popen[bytes]:
     status_w, sock_fd, out_w, *extra = fds
-    where = "-" if sandbox.private else str(file)
+    # "-": its own copy, in namespaces; "-UID:FOLDER": its own copy, as that user.
+    where = f"-{user.argument()}" if user is not None else "-" if sandbox.private else str(file)
     command = [
         *sandbox.wrap(), sys.executable, "-P", sandbox.script("serve_child.py"),
         str(status_w), str(sock_fd), where, module, attr, *map(str, extra),

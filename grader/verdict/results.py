@@ -49,7 +49,7 @@ class Report:
     steps: tuple[StepResult, ...]
     error: str | None = None
     success_text: str | None = None
-    protection: str = "none"  # the sandbox the app ran in: "bubblewrap", "namespaces" or "none"
+    protection: str = "none"  # the sandbox the app ran in: "bubblewrap", "namespaces", "user" or "none"
     # Python cannot read the file: its own finding, shown above the steps (the first step
     # also carries it, for --json and batch summaries that read steps only).
     problem: FileProblem | None = None

@@ -5,6 +5,9 @@ import sys as _sys
 from pathlib import Path as _Path
 
 MARKER = "__MARKER__"
+# Where the course is, as an attacker who knows the deployment knows it (Gradescope's is
+# always /autograder/source): its processes may hide their folders, the layout is public.
+KNOWN_COURSE = "__COURSE__"
 
 
 def ancestors():
@@ -62,6 +65,7 @@ def grader_dir():
             pass
     for folder in _Path(__file__).resolve().parents:
         candidates.append(folder / "grader")
+    candidates.append(_Path(KNOWN_COURSE) / "grader")
     for candidate in candidates:
         try:
             if (candidate / "engine.py").is_file():
