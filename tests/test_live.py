@@ -19,7 +19,8 @@ def app() -> Iterator[LiveApp]:
     process = AppProcess.start(SOLUTION, "main", "app")
     try:
         assert process.wait_ready(30) is None
-        yield LiveApp(Source(SOLUTION, SOLUTION.read_text()), process.port, process.output)
+        with LiveApp(Source(SOLUTION, SOLUTION.read_text()), process.port, process.output) as live:
+            yield live
     finally:
         process.stop()
 
