@@ -81,6 +81,14 @@ def session_cookie(rng: random.Random) -> str:
     return cookie
 
 
+def bearer_token(rng: random.Random) -> str:
+    """A login token as a frontend sends it (`Bearer` and a JWT's three base64url parts),
+    different in every grade, so that no app can let one fixed token through."""
+    alphabet = string.ascii_letters + string.digits + "-_"
+    parts = ["eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"] + ["".join(rng.choice(alphabet) for _ in range(n)) for n in (rng.randint(40, 90), 43)]
+    return "Bearer " + ".".join(parts)
+
+
 def new_rng() -> random.Random:
     """A generator seeded from the system's randomness: nothing an app could predict."""
     return random.Random(secrets.randbits(128))

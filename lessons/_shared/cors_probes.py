@@ -47,11 +47,18 @@ class Answered:
 
 
 def page_calls(
-    origin: str, endpoints: Sequence[Endpoint], *, credentials: bool, simple_only: bool = False
+    origin: str,
+    endpoints: Sequence[Endpoint],
+    *,
+    credentials: bool,
+    simple_only: bool = False,
+    token: str | None = None,
 ) -> list[CorsCall]:
     """A page on `origin` calling each endpoint: the preflight its `fetch()` with the page's
-    headers triggers, then the call a browser sends without asking (GET, and with
-    `simple_only`, a form-like POST). With `credentials` the calls carry the user's cookie."""
+    headers triggers, then the call itself: with a `token`, as the frontend sends it once the
+    preflight allowed it (Authorization, a JSON body); with `simple_only`, only what a page
+    may send without asking (GET, a form-like POST). With `credentials` the calls carry the
+    user's cookie."""
     calls = []
     for endpoint in endpoints:
         asked = (
@@ -60,7 +67,13 @@ def page_calls(
             ("Access-Control-Request-Headers", ",".join(PAGE_HEADERS)),
         )
         calls.append(CorsCall(origin, endpoint, True, Call("OPTIONS", endpoint.path, asked)))
-        if endpoint.method == "GET" or (simple_only and endpoint.method in SIMPLE_METHODS):
+        if token is not None and not simple_only:
+            sent: tuple[tuple[str, str], ...] = (("Origin", origin), ("Authorization", token))
+            json_body = b'{"title": "Groceries", "body": "milk, eggs"}' if endpoint.method in {"POST", "PUT", "PATCH"} else None
+            if json_body is not None:
+                sent += (("Content-Type", "application/json"),)
+            calls.append(CorsCall(origin, endpoint, False, Call(endpoint.method, endpoint.path, sent, json_body, credentials)))
+        elif endpoint.method == "GET" or (simple_only and endpoint.method in SIMPLE_METHODS):
             headers: tuple[tuple[str, str], ...] = (("Origin", origin),)
             body = None
             if endpoint.method == "POST":

@@ -19,6 +19,8 @@ from _shared.cors_static import (
     unknown_settings,
 )
 
+from grader.live.traffic import bearer_token, new_rng
+
 from grader import BrowserApp, Failure, LiveApp, Passed, Source, check
 
 ALLOW_ALL = ("allow_origins", "allow_methods", "allow_headers")
@@ -27,7 +29,7 @@ SIMPLE_PATH = "/notes"
 # What a frontend sends with a JSON body and a login token. Servers often allow
 # Content-Type anyway, so Authorization is what shows whether allow_headers works.
 PREFLIGHT_HEADERS = ["authorization", "content-type"]
-FRONTEND_HEADERS = {"Content-Type": "application/json", "Authorization": "Bearer notes-demo-token"}
+FRONTEND_CONTENT_TYPE = "application/json"
 
 
 @check("import")
@@ -78,7 +80,7 @@ def cors_middleware_allows_everything(source: Source) -> str:
 def browser_on_another_origin_is_allowed(app: LiveApp) -> str:
     origin = app.origin()
     endpoints = app.endpoints(LESSON_ENDPOINTS)
-    for answered in in_file_order(send(app, page_calls(origin, endpoints, credentials=False))):
+    for answered in in_file_order(send(app, page_calls(origin, endpoints, credentials=False, token=bearer_token(app.rng)))):
         call, response = answered.call, answered.response
         if response.status >= 500 and unknown_id(call):
             continue  # an id that does not exist crashed the endpoint: not what this step judges
@@ -112,7 +114,8 @@ def browser_on_another_origin_is_allowed(app: LiveApp) -> str:
 def real_browser_may_call_the_api(browser: BrowserApp) -> Passed:
     with browser.page() as page:  # one page making both calls, as a frontend would
         calls = (
-            page.fetch("DELETE", PREFLIGHT_PATH, headers=FRONTEND_HEADERS),
+            # A login token of this grade's own: no fixed value an app could let through alone.
+            page.fetch("DELETE", PREFLIGHT_PATH, headers={"Content-Type": FRONTEND_CONTENT_TYPE, "Authorization": bearer_token(new_rng())}),
             page.fetch("GET", SIMPLE_PATH),
         )
     shown = [line for call in calls for line in wire_lines(call)]

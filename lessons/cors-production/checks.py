@@ -12,6 +12,7 @@ from _shared.cors_static import CORS_MIDDLEWARE, list_setting_problem
 from _shared.live_reports import fail_on_crash, try_it
 
 from grader import Failure, LiveApp, Source, Value, check
+from grader.live.traffic import bearer_token
 from grader.static.origins import Probe, attacker_probes, regex_example, regex_matches, regex_strings
 
 FRONTEND = "https://notes.example.com"
@@ -190,7 +191,7 @@ def credentials_are_allowed(source: Source) -> str:
 @check("live-frontend", live=True)
 def frontend_calls_are_allowed(app: LiveApp) -> str:
     endpoints = app.endpoints(LESSON_ENDPOINTS)
-    for answered in in_file_order(send(app, page_calls(FRONTEND, endpoints, credentials=True))):
+    for answered in in_file_order(send(app, page_calls(FRONTEND, endpoints, credentials=True, token=bearer_token(app.rng)))):
         call, response = answered.call, answered.response
         if response.status >= 500 and unknown_id(call):
             continue  # an id that does not exist crashed the endpoint: not what this step judges
