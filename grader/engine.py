@@ -268,7 +268,10 @@ def _run_live(
     live_app = LiveApp(
         source, app.port, app.output, timeout=request_timeout, served=app.served, headers=lesson.request_headers
     )
-    return _run(lesson, spec, live_app)
+    try:
+        return _run(lesson, spec, live_app)
+    finally:
+        live_app.close()  # the connections it kept open, as a browser does, between requests
 
 
 def _failed(lesson: Lesson, step_id: str, failure: Failure) -> StepResult:

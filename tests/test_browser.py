@@ -87,7 +87,9 @@ def test_solution_is_allowed_by_the_browser(scratch: Path) -> None:
     assert run.code == 0, run.stdout + run.stderr
     assert step["status"] == "pass"
     message = step["message"]
-    assert "Chromium let a page on http://127.0.0.1:" in message
+    assert "Chromium let a page on http://" in message
+    # The page is on a site of its own, not on 127.0.0.1 where an app could spot it.
+    assert "a page on http://127.0.0.1" not in message and "a page on http://localhost" not in message
     assert (
         "OPTIONS /notes/1  (preflight: may it send DELETE with authorization, content-type?)  ->  200 OK"
         in message
@@ -105,12 +107,12 @@ def test_starter_is_blocked_with_chromiums_own_words(scratch: Path) -> None:
     assert run.code == 1, run.stdout + run.stderr
     assert "FAIL  4. A real browser lets a page call your API" in run.stdout
     assert (
-        "Chromium blocked DELETE /notes/1 and GET /notes from a page on http://127.0.0.1:"
+        "Chromium blocked DELETE /notes/1 and GET /notes from a page on http://"
         in run.stdout
     )
     # Chromium's console message, verbatim, for each call.
     assert (
-        "from origin 'http://127.0.0.1:" in run.stdout
+        "from origin 'http://" in run.stdout
         and f"{CORS_BLOCKED}: Response to preflight request doesn't pass access control check: "
         "No 'Access-Control-Allow-Origin' header is present on the requested resource."
         in run.stdout
@@ -292,4 +294,19 @@ def test_a_program_that_is_not_chromium_skips_the_browser_step(scratch: Path) ->
     assert step["status"] == "skip"
     assert step["message"].startswith("Chromium (/bin/true) stopped unexpectedly")
     assert [s["status"] for s in run.json["steps"][:3]] == ["pass", "pass", "pass"]
+    assert_nothing_left(scratch)
+
+
+@needs_chromium
+@pytest.mark.parametrize("app", ["only_local_pages.py", "only_headless_browsers.py", "only_the_demo_token.py"])
+def test_an_app_cannot_tell_the_browser_step_from_a_real_page(scratch: Path, app: str) -> None:
+    # Each app serves CORS headers to the grader's browser alone: to a page on 127.0.0.1, to a
+    # browser that says it is headless, or to the one login token it sent. A real user's page gets none.
+    run = grade_in(scratch, APPS / app, "--lesson", "cors-headers", "--browser", "--json")
+    step = browser_step(run)
+    assert run.code == 1
+    assert step["status"] == "fail", step["message"]
+    assert step["message"].startswith("Chromium blocked DELETE /notes/1")
+    page = step["message"].split("from a page on ", 1)[1].split(". ", 1)[0]
+    assert "127.0.0.1" not in page and "localhost" not in page
     assert_nothing_left(scratch)

@@ -49,7 +49,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     process = AppProcess.start(path, "main", "app")
     try:
         assert process.wait_ready(30) is None
-        yield LiveApp(Source(path, path.read_text()), process.port, process.output, headers=(("Host", "notes.example.com"),))
+        with LiveApp(Source(path, path.read_text()), process.port, process.output, headers=(("Host", "notes.example.com"),)) as live:
+            yield live
     finally:
         process.stop()
 

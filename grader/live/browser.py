@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
 
 from grader.live.devtools import BrowserRequest, ConsoleMessage, DevToolsPipe, Recorder
+from grader.live.traffic import ACCEPT_LANGUAGES, new_rng
+from grader.static.origins import random_host
 from grader.verdict.checks import Skip
 
 if TYPE_CHECKING:
@@ -46,10 +48,11 @@ FLAGS = (
     "--disable-extensions",
     "--no-default-browser-check",
     "--mute-audio",
-    # Only the loopback addresses resolve, so no page can reach past this machine.
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
     "--remote-debugging-pipe",
 )
+# Only the loopback addresses and the page's made-up host (which is 127.0.0.1 too) resolve,
+# so no page can reach past this machine.
+HOST_RULES = "--host-resolver-rules=MAP {host}:80 127.0.0.1:{port}, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"
 LAUNCH_TIMEOUT = 30.0  # a cold disk can take a while to load Chromium the first time
 RUN_TIMEOUT = 15.0
 # Chromium's socket, ROOT/grader-chromium-XXXXXXXX/org.chromium.Chromium.XXXXXX/SingletonSocket,
@@ -176,6 +179,10 @@ class Browser:
         self._spare: Page | None = None
         self._profile: str | None = None
         self._server: _PageServer | None = None
+        rng = new_rng()
+        self._page_host = random_host(rng, plain_http=True)  # the page is served over http
+        self._language = rng.choice(ACCEPT_LANGUAGES)
+        self._user_agent: dict[str, Any] = {}  # Emulation.setUserAgentOverride's, once Chromium says its version
 
     @classmethod
     def start(cls, executable: str | os.PathLike[str] | None = None) -> Browser:
@@ -203,10 +210,11 @@ class Browser:
 
     @property
     def page_url(self) -> str:
-        """The page's address: 127.0.0.1 on a port of its own, so another origin than the app's."""
+        """The page's address: a host name drawn at random for this browser (Chromium alone
+        resolves it, to the grader's page server on 127.0.0.1), so the app sees a page on a
+        site like any other, not on 127.0.0.1."""
         self._check()
-        assert self._server is not None
-        return self._server.url
+        return f"http://{self._page_host}/"
 
     def prepare(self) -> None:
         """Wait for Chromium and open a page for the next `page()`; problems wait for that call."""
@@ -285,7 +293,8 @@ class Browser:
             (os.POSIX_SPAWN_DUP2, reads, 3),
             (os.POSIX_SPAWN_DUP2, writes, 4),
         ]
-        argv = [str(self.executable), *FLAGS, f"--user-data-dir={self._profile}", "about:blank"]
+        rules = HOST_RULES.format(host=self._page_host, port=self._server.port)
+        argv = [str(self.executable), *FLAGS, rules, f"--user-data-dir={self._profile}", "about:blank"]
         try:
             self._pid = os.posix_spawn(
                 str(self.executable), argv, self._environment(), file_actions=actions, setsid=True
@@ -330,7 +339,8 @@ class Browser:
         pipe = self._check()
         if not self._ready:
             try:
-                pipe.call("Browser.getVersion", deadline=time.monotonic() + LAUNCH_TIMEOUT)
+                version = pipe.call("Browser.getVersion", deadline=time.monotonic() + LAUNCH_TIMEOUT)
+                self._user_agent = _ordinary_chrome(version, self._language)
             except TimeoutError:
                 raise BrowserUnavailable(
                     f"Chromium ({self.executable}) did not start within {LAUNCH_TIMEOUT:g} seconds."
@@ -342,7 +352,7 @@ class Browser:
             context = pipe.call(
                 "Target.createBrowserContext", {"disposeOnDetach": True}, deadline=deadline
             )["browserContextId"]
-            page = Page(pipe, context, url or self._server.url)
+            page = Page(pipe, context, url or self.page_url, self._user_agent)
             try:
                 page._open(deadline)
             except BaseException:
@@ -358,10 +368,11 @@ class Browser:
 class Page:
     """One page on the page origin, in a browser context of its own. From `Browser.page()`."""
 
-    def __init__(self, pipe: DevToolsPipe, context: str, url: str) -> None:
+    def __init__(self, pipe: DevToolsPipe, context: str, url: str, user_agent: Mapping[str, Any] | None = None) -> None:
         self._pipe = pipe
         self._context = context
         self._session = ""
+        self._user_agent = dict(user_agent or {})
         self.url = url
 
     def run(self, script: str, arg: Any = None, *, timeout: float = RUN_TIMEOUT) -> PageRun:
@@ -453,7 +464,10 @@ class Page:
         self._session = pipe.call(
             "Target.attachToTarget", {"targetId": target, "flatten": True}, deadline=deadline
         )["sessionId"]
-        for call_id in [pipe.send(domain, session=self._session) for domain in _DOMAINS]:
+        calls = [pipe.send(domain, session=self._session) for domain in _DOMAINS]
+        if self._user_agent:  # a headless browser says so in every request: say Chrome instead
+            calls.append(pipe.send("Emulation.setUserAgentOverride", self._user_agent, session=self._session))
+        for call_id in calls:
             pipe.reply(call_id, deadline)
         pipe.call("Page.navigate", {"url": self.url}, session=self._session, deadline=deadline)
         pipe.wait_for("Page.loadEventFired", self._session, deadline)
@@ -530,7 +544,7 @@ class _PageServer:
     def __init__(self, server: http.server.ThreadingHTTPServer, thread: threading.Thread) -> None:
         self._server = server
         self._thread = thread
-        self.url = f"http://127.0.0.1:{server.server_address[1]}/"
+        self.port = int(server.server_address[1])
 
     @classmethod
     def start(cls) -> _PageServer:
@@ -560,6 +574,32 @@ class _PageHandler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the page server is the grader's, not the learner's: nothing to show
+
+
+def _ordinary_chrome(version: Mapping[str, Any], language: str) -> dict[str, Any]:
+    """What an ordinary Chrome of this version says about itself (the User-Agent and the
+    client hints behind sec-ch-ua), where headless Chromium would say "HeadlessChrome"."""
+    agent = str(version.get("userAgent", "")).replace("HeadlessChrome/", "Chrome/")
+    full = str(version.get("product", "")).partition("/")[2] or "0.0.0.0"
+    major = full.split(".")[0]
+    brands = [
+        {"brand": "Chromium", "version": major},
+        {"brand": "Google Chrome", "version": major},
+        {"brand": "Not:A-Brand", "version": "24"},
+    ]
+    return {
+        "userAgent": agent,
+        "acceptLanguage": language,
+        "userAgentMetadata": {
+            "brands": brands,
+            "fullVersionList": [{**brand, "version": full if brand["version"] == major else brand["version"]} for brand in brands],
+            "platform": "Linux" if "Linux" in agent else "Windows" if "Windows" in agent else "macOS",
+            "platformVersion": "",
+            "architecture": "x86",
+            "model": "",
+            "mobile": False,
+        },
+    }
 
 
 def _profile_root() -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import random
 import re
 import shlex
 import shutil
@@ -10,14 +11,17 @@ import socket
 import sys
 import threading
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from grader.live.reports import fail_on_crash
-from grader.live.response import MAX_BODY, Response
+from grader.live.response import MAX_BODY, Response, decoded_body
+from grader.live.routes import Endpoint, declared_endpoints
+from grader.live.traffic import BrowserProfile, browser_request, has_origin, new_rng, plain_request, session_cookie
 from grader.read.text_safety import clean, one_line
 from grader.run.served import ServedApp
 from grader.run.server import OutputBuffer
+from grader.static.origins import random_origin
 from grader.static.source import Source
 from grader.verdict.checks import Failure
 
@@ -42,6 +46,21 @@ def _shown(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve())) or "."
     except ValueError:
         return str(path)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request a check means to send (see `LiveApp.send_all`)."""
+
+    method: str
+    path: str
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes | None = None
+    credentials: bool = False
+
+
+class _Retry(Exception):
+    """A kept-alive connection was closed by the server before it answered: send again."""
 
 
 def _cut(connection: http.client.HTTPConnection, expired: threading.Event) -> None:
@@ -92,7 +111,11 @@ def _codes(status: int | Collection[int]) -> str:
 
 
 class LiveApp:
-    """The learner's app, serving on 127.0.0.1. Live checks send it requests."""
+    """The learner's app, serving on 127.0.0.1. Live checks send it requests.
+
+    A request with an `Origin` goes out as a real browser's page sends it (grader/live/traffic.py),
+    and every value a check leaves to the grader (origins, the user's cookie, path
+    parameters, the order of endpoints) comes from `rng`, drawn afresh for each grade."""
 
     def __init__(
         self,
@@ -102,6 +125,7 @@ class LiveApp:
         timeout: float = 5.0,
         served: ServedApp | None = None,
         headers: Sequence[tuple[str, str]] = (),
+        rng: random.Random | None = None,
     ) -> None:
         self.source = source
         self.served = served  # what the running app really holds (see Source.served_app)
@@ -109,7 +133,33 @@ class LiveApp:
         self.start_command = start_command(source.path, source.app)
         self.port = port
         self.timeout = timeout
+        self.rng = rng if rng is not None else new_rng()
+        self.cookie = session_cookie(self.rng)  # one logged-in user's, sent with credentials=True
         self._output = output
+        self._profiles: dict[str, BrowserProfile] = {}
+        # Browsers keep a connection open per page origin and send its next request on it.
+        self._connections: dict[str | None, http.client.HTTPConnection] = {}
+
+    def origin(self, *, secure: bool | None = None) -> str:
+        """A random origin shaped like a real site's, different in every grade."""
+        return random_origin(self.rng, secure=secure)
+
+    def endpoints(self, also: Sequence[tuple[str, str]] = (), *, fills: int = 1) -> tuple[Endpoint, ...]:
+        """Every route the learner's file declares and the (method, path template) pairs in
+        `also`, path parameters filled with plausible values (`fills` sets of them), in random
+        order."""
+        return declared_endpoints(self.source, self.rng, tuple(also), fills)
+
+    def send_all(self, calls: Sequence[Call]) -> list[Response]:
+        """Send every call, in an order drawn at random, and return the answers in the order
+        of `calls`: an app cannot learn which request a check cares about from when it comes."""
+        order = list(range(len(calls)))
+        self.rng.shuffle(order)
+        answers: dict[int, Response] = {}
+        for index in order:
+            call = calls[index]
+            answers[index] = self.request(call.method, call.path, dict(call.headers), call.body, credentials=call.credentials)
+        return [answers[index] for index in range(len(calls))]
 
     def request(
         self,
@@ -117,25 +167,77 @@ class LiveApp:
         path: str,
         headers: Mapping[str, str] | None = None,
         body: bytes | None = None,
+        *,
+        credentials: bool = False,
     ) -> Response:
-        """Send one request; a hang or a dropped connection fails the step with a clear message."""
-        sent = with_defaults(self.default_headers, headers or {})
+        """Send one request; a hang or a dropped connection fails the step with a clear message.
+        With an `Origin` header it is sent as a browser page's request; `credentials` adds the
+        user's cookie (`self.cookie`), as `fetch(..., {credentials: "include"})` does."""
+        given = with_defaults(self.default_headers, headers or {})
+        host = f"127.0.0.1:{self.port}"
+        length = len(body) if body is not None else (0 if method in {"POST", "PUT", "PATCH"} else None)
+        origin = next((value for name, value in given if name.lower() == "origin"), None)
+        if credentials and not any(name.lower() == "cookie" for name, _ in given):
+            given = (*given, ("Cookie", self.cookie))
+        if has_origin(given) and origin is not None:
+            profile = self._profiles.setdefault(origin, BrowserProfile.draw(self.rng))
+            sent = browser_request(profile, host, method, given, credentials=credentials, content_length=length)
+        else:
+            sent = plain_request(host, given, length)
         mark = self._output.total
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+        try:
+            result = self._exchange(origin, method, path, sent, body)
+        except _Retry:  # the server closed a kept-alive connection first: a browser tries again
+            result = self._exchange(origin, method, path, sent, body)
+        if result.status >= 500:
+            self._output.wait_quiet(mark)  # the app's traceback may still be on its way
+        return replace(
+            result,
+            request_headers=given,
+            wire_headers=sent,
+            server_output=self._output.since(mark),
+            start_command=self.start_command,
+        )
+
+    def __enter__(self) -> LiveApp:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connections kept open between requests."""
+        for connection in self._connections.values():
+            connection.close()
+        self._connections.clear()
+
+    def _exchange(
+        self, origin: str | None, method: str, path: str, sent: tuple[tuple[str, str], ...], body: bytes | None
+    ) -> Response:
+        reused = origin in self._connections
+        connection = self._connections.pop(origin, None) or http.client.HTTPConnection(
+            "127.0.0.1", self.port, timeout=self.timeout
+        )
+        mark = self._output.total
         # The socket timeout bounds each read; this bounds the whole exchange, so an app that
         # trickles its answer a byte at a time cannot stretch it.
         expired = threading.Event()
         cutoff = threading.Timer(self.timeout, _cut, args=(connection, expired))
         cutoff.start()
+        keep = False
         try:
-            connection.request(method, path, body=body, headers=dict(sent))
+            connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+            for name, value in sent:
+                connection.putheader(name, value)
+            connection.endheaders(body)
             answer = connection.getresponse()
             data = answer.read(MAX_BODY)
             if expired.is_set():
                 raise TimeoutError
-            result = Response(
-                method, path, sent, answer.status, clean(answer.reason, 200),
-                tuple((clean(key, 200), clean(value, 8192)) for key, value in answer.getheaders()[:200]), data,
+            keep = answer.isclosed() and not answer.will_close
+            headers = tuple((clean(key, 200), clean(value, 8192)) for key, value in answer.getheaders()[:200])
+            return Response(
+                method, path, sent, answer.status, clean(answer.reason, 200), headers, decoded_body(data, headers)
             )
         except (OSError, http.client.HTTPException) as error:  # TimeoutError is an OSError
             if isinstance(error, TimeoutError) or expired.is_set():
@@ -144,16 +246,18 @@ class LiveApp:
                     hint="Look for code in that endpoint that waits forever (a loop, a sleep, "
                     "or a call that never returns).",
                 ) from None
+            if reused and isinstance(error, http.client.RemoteDisconnected | BrokenPipeError | ConnectionResetError):
+                raise _Retry from None
             raise Failure(
                 f"Your app closed the connection instead of answering {method} {path} ({clean(str(error), 300)}).",
                 details=self._output_tail(mark),
             ) from None
         finally:
             cutoff.cancel()
-            connection.close()
-        if result.status >= 500:
-            self._output.wait_quiet(mark)  # the app's traceback may still be on its way
-        return replace(result, server_output=self._output.since(mark), start_command=self.start_command)
+            if keep and not expired.is_set():
+                self._connections[origin] = connection
+            else:
+                connection.close()
 
     def expect(
         self,
@@ -167,6 +271,7 @@ class LiveApp:
         absent: Sequence[str] = (),
         matches: Mapping[str, HeaderTest] | None = None,
         body: bytes | None = None,
+        credentials: bool = False,
     ) -> Response:
         """Send a request and check its answer: the `status` (a code, or a range or set of
         codes), headers that must be `present`, headers whose value `equals` one given,
@@ -174,7 +279,7 @@ class LiveApp:
         expression (the whole value must match) or a function of the value that returns
         True (its docstring, e.g. "a number", names it in messages). Fails with a message
         that lists each difference and a curl to try."""
-        response = self.request(method, path, headers, body)
+        response = self.request(method, path, headers, body, credentials=credentials)
         if response.status >= 500 and (status is None or not _wanted(status, response.status)):
             fail_on_crash(response)  # a crash is the learner's bug whatever the step checks: say so
         problems: list[str] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+import zlib
 from dataclasses import dataclass
 
 from grader.read.text_safety import clean
@@ -11,6 +12,17 @@ from grader.read.text_safety import clean
 # in messages point there so they can be pasted as they are.
 LEARNER_BASE_URL = "http://127.0.0.1:8000"
 MAX_BODY = 64 * 1024
+def decoded_body(data: bytes, headers: tuple[tuple[str, str], ...]) -> bytes:
+    """The body as the app meant it: gzip and deflate undone (the grader asks for them, as
+    browsers do); any other encoding is kept as it came."""
+    encoding = next((value.strip().lower() for key, value in headers if key.lower() == "content-encoding"), "")
+    if encoding not in {"gzip", "deflate"}:
+        return data
+    try:
+        inflater = zlib.decompressobj(wbits=47 if encoding == "gzip" else 15)
+        return inflater.decompress(data, MAX_BODY)
+    except zlib.error:
+        return data
 
 
 @dataclass(frozen=True)
@@ -26,6 +38,9 @@ class Response:
     body: bytes
     server_output: str = ""
     start_command: str = "uvicorn main:app"  # how the learner starts this app themselves
+    # Everything that went on the wire, in order: request_headers (what the check asked for,
+    # which a curl shows) among the headers any browser adds (User-Agent, Sec-Fetch-*...).
+    wire_headers: tuple[tuple[str, str], ...] = ()
 
     def header(self, name: str) -> str | None:
         """A header's value (repeated headers joined with ", "), or None when absent."""

@@ -8,6 +8,7 @@ A check that asks one random stranger misses the holes that matter: text tested 
 
 from __future__ import annotations
 
+import random
 import re
 
 # Python's own regex parser (3.11+; the old sre_parse name warns): what the pattern is made of.
@@ -22,6 +23,55 @@ ATTACKER_HOST = "evil.example"
 # Enumerating a regex's strings stops here: more than this is "many", not a short list.
 MAX_LISTED = 32
 
+# Pieces of the origins live probes send. Drawn at random for each grade, so that no word,
+# top-level domain or port marks a request as the grader's (an app that refused every
+# origin containing "example" once passed). Real sites' shapes: a brand, sometimes a
+# subdomain, a country or generic TLD; dev servers on localhost-like hosts with a port.
+_WORDS = (
+    "acme", "atlas", "beacon", "bluebird", "brightline", "cobalt", "copper", "crescent", "daybook",
+    "ember", "fieldnote", "finch", "glacier", "harbor", "hazel", "inkwell", "juniper", "kestrel",
+    "lantern", "ledger", "maple", "meadow", "nimbus", "northwind", "orchard", "paperclip", "pebble",
+    "pinecone", "quill", "redwood", "riverbank", "saffron", "scribe", "sparrow", "summit", "tandem",
+    "thistle", "trailhead", "umber", "vantage", "willow", "wren", "yonder", "zephyr",
+)
+_SUFFIXES = ("", "", "", "hq", "app", "labs", "io", "ly", "hub", "works", "notes", "cloud", "studio")
+_SUBDOMAINS = ("", "", "", "www", "app", "web", "my", "portal", "dashboard", "staging", "beta", "m", "admin")
+_TLDS = (
+    "com", "com", "com", "net", "org", "io", "app", "dev", "co", "ai", "xyz", "site", "online",
+    "de", "fr", "co.uk", "com.au", "ca", "nl", "se", "jp", "com.br", "in", "es", "it", "pl", "ch",
+)
+# Browsers reach these only over https (HSTS preloaded for the whole top-level domain).
+HTTPS_ONLY_TLDS = frozenset({"app", "dev"})
+_DEV_PORTS = (3000, 3001, 4200, 5000, 5173, 5500, 8080, 8081, 8888, 9000)
+
+
+def random_host(rng: random.Random, *, plain_http: bool = False) -> str:
+    """A host name shaped like a real site's: `acmehq.io`, `app.meadow.co.uk`; with
+    `plain_http`, one a browser would load over http (no HTTPS-only top-level domain)."""
+    name = rng.choice(_WORDS) + rng.choice(_SUFFIXES)
+    if rng.random() < 0.3:
+        name += rng.choice(("-", "")) + rng.choice(_WORDS)
+    if rng.random() < 0.15:
+        name += str(rng.randint(2, 99))
+    sub = rng.choice(_SUBDOMAINS)
+    tlds = [tld for tld in _TLDS if not (plain_http and tld in HTTPS_ONLY_TLDS)]
+    return f"{sub + '.' if sub else ''}{name}.{rng.choice(tlds)}"
+
+
+def random_origin(rng: random.Random, *, secure: bool | None = None) -> str:
+    """An origin a real page could have: mostly `https://host`, sometimes a port, sometimes
+    plain http (`secure` forces the scheme)."""
+    https = rng.random() < 0.85 if secure is None else secure
+    port = f":{rng.choice((8443, 444, 4443))}" if https and rng.random() < 0.05 else ""
+    if not https and rng.random() < 0.5:
+        port = f":{rng.choice(_DEV_PORTS)}"
+    return f"{'https' if https else 'http'}://{random_host(rng, plain_http=not https)}{port}"
+
+
+def random_label(rng: random.Random) -> str:
+    """One lower-case DNS label an attacker might register or use as a subdomain."""
+    return rng.choice(_WORDS) + rng.choice(("", "", str(rng.randint(1, 999)), rng.choice(_SUFFIXES)))
+
 
 @dataclass(frozen=True)
 class Probe:
@@ -31,11 +81,16 @@ class Probe:
     why: str
 
 
-def attacker_probes(allowed: Iterable[str]) -> tuple[Probe, ...]:
+def attacker_probes(allowed: Iterable[str], rng: random.Random | None = None) -> tuple[Probe, ...]:
     """Origins an attacker would try against each allowed origin: a prefix, the origin with
     more after it, a host ending in it, a subdomain and a sibling, another scheme and port,
-    look-alikes an unescaped `.` lets through, `null`, and a plain stranger."""
+    look-alikes an unescaped `.` lets through, `null`, and a plain stranger.
+
+    Without `rng` the attacker's own names are fixed (`evil.example`: stable words for
+    messages about the code); with it they are drawn at random, as live probes need."""
     probes: dict[str, Probe] = {}
+    label = random_label(rng) if rng is not None else "evil"
+    attacker_host = random_host(rng) if rng is not None else ATTACKER_HOST
 
     def add(origin: str, why: str) -> None:
         if origin not in probes:
@@ -49,12 +104,12 @@ def attacker_probes(allowed: Iterable[str]) -> tuple[Probe, ...]:
             continue
         base = f"{scheme}://{host}"
         add(origin[:-1], f"{origin} without its last letter, a different site anyone could register")
-        add(f"{origin}.{ATTACKER_HOST}", f"{origin} with more after it, a host an attacker owns")
-        add(f"{scheme}://evil{host}", f"a host that ends with {host} without being it")
-        add(f"{scheme}://evil.{host}", f"a subdomain of {host}")
+        add(f"{origin}.{attacker_host}", f"{origin} with more after it, a host an attacker owns")
+        add(f"{scheme}://{label}{host}", f"a host that ends with {host} without being it")
+        add(f"{scheme}://{label}.{host}", f"a subdomain of {host}")
         parent = host.split(".", 1)[1] if host.count(".") >= 2 else None
         if parent:
-            add(f"{scheme}://evil.{parent}", f"another site under {parent}")
+            add(f"{scheme}://{label}.{parent}", f"another site under {parent}")
         other = "http" if scheme == "https" else "https"
         add(origin.replace(f"{scheme}://", f"{other}://", 1), f"the same host over {other}")
         add(f"{base}:{(port or 0) + 1 if port else 8443}", "the same host on another port")
@@ -63,7 +118,7 @@ def attacker_probes(allowed: Iterable[str]) -> tuple[Probe, ...]:
                 lookalike = host[:index] + "-" + host[index + 1 :]
                 add(f"{scheme}://{lookalike}" + (f":{port}" if port else ""), f"a look-alike of {host}")
     add("null", "the origin a sandboxed iframe or a local file sends, which any site can produce")
-    add(f"https://{ATTACKER_HOST}", "an unrelated site")
+    add(f"https://{attacker_host}", "an unrelated site")
     return tuple(probes.values())
 
 

@@ -6,7 +6,6 @@ CORS check and CORS-preflight rules, not any one server's header layout.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 
 from grader import Response
@@ -14,12 +13,6 @@ from grader import Response
 SAFELISTED_METHODS = {"GET", "HEAD", "POST"}
 # Authorization is never covered by a "*" in Access-Control-Allow-Headers.
 NON_WILDCARD_HEADERS = {"authorization"}
-WORDS = ("notes-web", "study-app", "dashboard", "frontend", "my-site", "reader")
-
-
-def surprise_origin() -> str:
-    """An origin the learner cannot have typed into their code ahead of time."""
-    return f"https://{secrets.choice(WORDS)}-{secrets.token_hex(3)}.example"
 
 
 def origin_problems(response: Response, origin: str, *, credentials: bool = False) -> list[str]:

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import re
 
-from _shared.browser_cors import origin_problems, preflight_problems, surprise_origin
+from _shared.browser_cors import origin_problems, preflight_problems
 from _shared.cors_origins import admitted_by, settings_for
+from _shared.cors_probes import LESSON_ENDPOINTS, endpoint_list, in_file_order, page_calls, send, unknown_id
 from _shared.cors_runtime import effective_registration
 from _shared.cors_static import CORS_MIDDLEWARE, list_setting_problem
 from _shared.live_reports import fail_on_crash, try_it
 
-from grader import Failure, LiveApp, Response, Source, Value, check
+from grader import Failure, LiveApp, Source, Value, check
+from grader.live.traffic import bearer_token
 from grader.static.origins import Probe, attacker_probes, regex_example, regex_matches, regex_strings
 
 FRONTEND = "https://notes.example.com"
-PREFLIGHT_PATH = "/notes/1"
-SIMPLE_PATH = "/notes"
 PREFLIGHT_HEADERS = ["authorization", "content-type"]
-SESSION_COOKIE = "session=grader-test"
 
 
 @check("allow-origin")
@@ -191,57 +190,78 @@ def credentials_are_allowed(source: Source) -> str:
 
 @check("live-frontend", live=True)
 def frontend_calls_are_allowed(app: LiveApp) -> str:
-    preflight = _preflight(app, FRONTEND)
-    blocked = preflight_problems(preflight, FRONTEND, "DELETE", PREFLIGHT_HEADERS, credentials=True)
-    if blocked:
-        raise Failure(
-            f"Your frontend on {FRONTEND}, sending DELETE {PREFLIGHT_PATH} with the user's cookies, would "
-            f"be blocked: its preflight (OPTIONS) got {preflight.status_line}, which does not allow it:",
-            details=(*(f"- {reason}" for reason in blocked), *try_it(preflight)),
-            hint=_settings_hint(app, blocked),
-        )
-    simple = _get(app, FRONTEND)
-    blocked = origin_problems(simple, FRONTEND, credentials=True)
-    if blocked:
-        raise Failure(
-            f"Your frontend on {FRONTEND} could not read GET {SIMPLE_PATH} sent with the user's cookies "
-            f"({simple.status_line}):",
-            details=(*(f"- {reason}" for reason in blocked), *try_it(simple)),
-            hint=_settings_hint(app, blocked),
-        )
+    endpoints = app.endpoints(LESSON_ENDPOINTS)
+    for answered in in_file_order(send(app, page_calls(FRONTEND, endpoints, credentials=True, token=bearer_token(app.rng)))):
+        call, response = answered.call, answered.response
+        if response.status >= 500 and unknown_id(call):
+            continue  # an id that does not exist crashed the endpoint: not what this step judges
+        fail_on_crash(response)
+        if call.preflight:
+            blocked = preflight_problems(response, FRONTEND, call.endpoint.method, PREFLIGHT_HEADERS, credentials=True)
+            if blocked:
+                raise Failure(
+                    f"Your frontend on {FRONTEND}, sending {call.endpoint} with the user's cookies, would "
+                    f"be blocked: its preflight (OPTIONS) got {response.status_line}, which does not allow it:",
+                    details=(*(f"- {reason}" for reason in blocked), *try_it(response)),
+                    hint=_settings_hint(app, blocked),
+                )
+            continue
+        blocked = origin_problems(response, FRONTEND, credentials=True)
+        if blocked:
+            raise Failure(
+                f"Your frontend on {FRONTEND} could not read {call.endpoint} sent with the user's cookies "
+                f"({response.status_line}):",
+                details=(*(f"- {reason}" for reason in blocked), *try_it(response)),
+                hint=_settings_hint(app, blocked),
+            )
     return (
-        f"{FRONTEND} may call your API with cookies: both answers carry Access-Control-Allow-Origin: "
-        f"{simple.header('Access-Control-Allow-Origin')} and Access-Control-Allow-Credentials: true."
+        f"{FRONTEND} may call every endpoint of your API with cookies ({endpoint_list(endpoints)}): the "
+        f"answers carry Access-Control-Allow-Origin: {FRONTEND} and Access-Control-Allow-Credentials: true."
     )
 
 
 @check("live-stranger", live=True)
 def other_sites_are_refused(app: LiveApp) -> str:
-    # One random stranger misses the holes that matter: try what an attacker would.
-    probes = (Probe(surprise_origin(), "a site you never listed"), *attacker_probes([FRONTEND]), *_regex_probes(app.source))
-    for probe in probes:
-        simple = _get(app, probe.origin)
-        if not origin_problems(simple, probe.origin):
-            with_cookies = "" if origin_problems(simple, probe.origin, credentials=True) else ", with the user's cookies"
+    # One random stranger misses the holes that matter: try what an attacker would, on every
+    # endpoint, with the user's cookies, in a random order.
+    probes = (
+        Probe(app.origin(secure=True), "a site you never listed"),
+        Probe(app.origin(secure=False), "a site you never listed"),
+        *attacker_probes([FRONTEND], app.rng),
+        *_regex_probes(app.source),
+    )
+    endpoints = app.endpoints(LESSON_ENDPOINTS, fills=2)
+    by_probe = {probe.origin: probe for probe in probes}
+    calls = [call for probe in probes for call in page_calls(probe.origin, endpoints, credentials=True, simple_only=True)]
+    answers = send(app, calls)
+    # Report in a fixed order, the reads first: the probes' order, then the file's.
+    rank = {origin: index for index, origin in enumerate(by_probe)}
+    for answered in sorted(in_file_order(answers), key=lambda a: (a.call.preflight, rank[a.call.origin])):
+        call, response = answered.call, answered.response
+        probe = by_probe[call.origin]
+        if not unknown_id(call):
+            fail_on_crash(response)
+        if not call.preflight and not origin_problems(response, probe.origin):
+            with_cookies = "" if origin_problems(response, probe.origin, credentials=True) else ", with the user's cookies"
+            verb = "can read" if call.endpoint.method == "GET" else "can send and read the answer of"
             raise Failure(
-                f"{_page_on(probe)} can read GET {SIMPLE_PATH}{with_cookies}: the answer carries "
-                f"Access-Control-Allow-Origin: {simple.header('Access-Control-Allow-Origin')}.",
-                details=try_it(simple),
+                f"{_page_on(probe)} {verb} {call.endpoint}{with_cookies}: the answer carries "
+                f"Access-Control-Allow-Origin: {response.header('Access-Control-Allow-Origin')}.",
+                details=try_it(response),
                 hint=_stranger_hint(app.source, probe),
             )
-    for probe in probes:
-        preflight = _preflight(app, probe.origin)
-        if not preflight_problems(preflight, probe.origin, "DELETE", PREFLIGHT_HEADERS):
+        if call.preflight and not preflight_problems(response, probe.origin, call.endpoint.method, PREFLIGHT_HEADERS):
             raise Failure(
-                f"{_page_on(probe)} would be allowed to send DELETE {PREFLIGHT_PATH}: the preflight answer "
-                f"({preflight.status_line}) says yes to an origin you never listed.",
-                details=try_it(preflight),
+                f"{_page_on(probe)} would be allowed to send {call.endpoint}: the preflight answer "
+                f"({response.status_line}) says yes to an origin you never listed.",
+                details=try_it(response),
                 hint=_stranger_hint(app.source, probe),
             )
     tried = ", ".join(probe.origin for probe in probes[:3])
     return (
         f"Pages on {len(probes)} other origins ({tried}, null, and look-alikes of {FRONTEND}) get no "
-        "Access-Control-Allow-Origin, so the browser keeps your answers from them."
+        f"Access-Control-Allow-Origin on any endpoint ({endpoint_list(endpoints)}), so the browser keeps "
+        "your answers from them."
     )
 
 
@@ -297,26 +317,6 @@ def _stranger_hint(source: Source, probe: Probe) -> str:
         f"Check every setting of CORSMiddleware (line {registration.line}) and any code that sets "
         f'Access-Control-Allow-Origin itself: only allow_origins=["{FRONTEND}"] should decide who gets it.'
     )
-
-
-def _preflight(app: LiveApp, origin: str) -> Response:
-    response = app.request(
-        "OPTIONS",
-        PREFLIGHT_PATH,
-        {
-            "Origin": origin,
-            "Access-Control-Request-Method": "DELETE",
-            "Access-Control-Request-Headers": ", ".join(PREFLIGHT_HEADERS),
-        },
-    )
-    fail_on_crash(response)
-    return response
-
-
-def _get(app: LiveApp, origin: str) -> Response:
-    response = app.request("GET", SIMPLE_PATH, {"Origin": origin, "Cookie": SESSION_COOKIE})
-    fail_on_crash(response)
-    return response
 
 
 def _spelling_note(code: str, literal: object) -> str:

@@ -1,5 +1,5 @@
 # expect: fail at live-stranger
-# message: https://notes.example.com.evil.example
+# message: (https://notes.example.com with more after it, a host an attacker owns) can read GET /notes, with the user
 # steps: allow-origin=pass credentials=pass live-frontend=pass
 import os
 
