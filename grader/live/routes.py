@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass
 
 from grader.live.traffic import plausible_word
+from grader.static.routes import Route
 from grader.static.source import Source
 
 # `{name}` or `{name:converter}` in a Starlette path.
@@ -36,15 +37,18 @@ def declared_endpoints(
     a random order: an app cannot guess which comes first. A path with parameters comes
     `fills` times, each with other values."""
     seen: dict[tuple[str, str], list[Endpoint]] = {}
-    declared = [(route.method, route.path, route.function, route.line) for route in source.routes()]
-    for method, template, function, line in [*declared, *((m, t, "", 0) for m, t in also)]:
+    declared = [
+        (method, route.path, _annotated(route), route.line)
+        for route in source.routes()
+        for method in (route.methods or (route.method,))
+    ]
+    for method, template, types, line in [*declared, *((m, t, {}, 0) for m, t in also)]:
         if method in {"OPTIONS", "HEAD"} or (method, template) in seen:
             continue
-        annotations = _annotations(source, function) if function else {}
         wanted = fills if "{" in template else 1
         paths: dict[str, None] = {}
         for _ in range(8 * wanted):  # distinct values, so that no one value decides alone
-            paths[_filled(template, annotations, rng)] = None
+            paths[_filled(template, types, rng)] = None
             if len(paths) == wanted:
                 break
         seen[(method, template)] = [Endpoint(method, template, path, line) for path in paths]
@@ -57,15 +61,8 @@ def _filled(template: str, annotations: dict[str, str], rng: random.Random) -> s
     return _PARAMETER.sub(lambda m: _value(m.group(2), annotations.get(m.group(1)), rng), template)
 
 
-def _annotations(source: Source, function: str) -> dict[str, str]:
-    node = source.layout.functions.get(function)
-    if node is None:
-        return {}
-    found = {}
-    for param in (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params):
-        if param.annotation is not None:
-            found[param.name.value] = source.code_of(param.annotation.annotation)
-    return found
+def _annotated(route: Route) -> dict[str, str]:
+    return {param.name: param.annotation for param in route.function.parameters if param.annotation}
 
 
 def _value(converter: str | None, annotation: str | None, rng: random.Random) -> str:
