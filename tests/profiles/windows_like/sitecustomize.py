@@ -15,6 +15,22 @@ for name in ("AF_UNIX", "send_fds", "recv_fds"):
     if hasattr(socket, name):
         delattr(socket, name)
 
+
+
+def _socketpair(family=socket.AF_INET, type=socket.SOCK_STREAM, proto=0):  # type: ignore[no-untyped-def]
+    """Windows has no native socketpair: Python joins two TCP sockets on 127.0.0.1 (asyncio's
+    self-pipe is one), and Linux refuses socketpair() for anything but AF_UNIX."""
+    with socket.socket(family, type, proto) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        ours = socket.socket(family, type, proto)
+        ours.connect(listener.getsockname())
+        theirs, _ = listener.accept()
+    return ours, theirs
+
+
+socket.socketpair = _socketpair
+
 _select = select.select
 
 
