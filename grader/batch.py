@@ -16,7 +16,7 @@ from grader.course.lesson import Lesson
 from grader.engine import grade
 from grader.read.submission import NotRegularFile, read_regular
 from grader.run.sandbox import Sandbox, find_sandbox, no_sandbox
-from grader.run.server import WarmWorker
+from grader.run.running import warm_worker
 from grader.verdict.results import Report
 
 # Folders that hold no submissions, whatever they contain.
@@ -74,9 +74,10 @@ def grade_batch(
     sandbox of its own (unless `settings.sandboxed` is off)."""
     sandbox = find_sandbox() if settings.sandboxed else no_sandbox()
     on_sandbox(sandbox)
-    worker = WarmWorker(sandbox)
+    worker = warm_worker(sandbox)  # None where the system cannot fork: each grade starts afresh
     try:
-        worker.wait_warm()
+        if worker is not None:
+            worker.wait_warm()
 
         def one(submission: Submission) -> Report:
             # A file reached through a linked folder is refused when read (learner_file.py).
@@ -96,7 +97,8 @@ def grade_batch(
             for index in range(len(submissions)):
                 yield futures[index].result()
     finally:
-        worker.close()
+        if worker is not None:
+            worker.close()
 
 
 SLOW_SIGNS = (b"sleep(", b"while True", b"while 1", b"input(", b".join(", b"Event().wait")

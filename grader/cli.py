@@ -407,6 +407,8 @@ def main() -> None:
     # ignores SIGINT for background jobs.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    if hasattr(signal, "SIGBREAK"):  # Windows: Ctrl-Break, and how a tool stops a console program
+        signal.signal(signal.SIGBREAK, _exit_on_sigterm)
     try:
         grade_command.main(standalone_mode=False, prog_name="grade")
     except KeyboardInterrupt:

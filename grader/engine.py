@@ -13,7 +13,8 @@ from grader.read.bounded import TooComplex, check_size, within
 from grader.read.learner_file import FileProblem, LearnerFile, read_learner_file
 from grader.read.text_safety import clean
 from grader.run.sandbox import Sandbox, find_sandbox
-from grader.run.server import AppProcess, StartProblem, WarmWorker
+from grader.run.running import RunningApp, start_app
+from grader.run.server import StartProblem, WarmWorker
 from grader.run.unprivileged import protect_course
 from grader.verdict.checks import CheckSpec, Failure, Passed, Skip, checks_in
 from grader.verdict.results import Report, Status, StepResult
@@ -39,7 +40,8 @@ def grade(
 ) -> Report:
     """Grade `path` for `lesson`. Every step is reported; no learner mistake raises.
 
-    With a warm `worker`, the app is forked from it instead of a fresh interpreter. Steps
+    With a warm `worker`, the app is forked from it instead of a fresh interpreter (where
+    the system cannot fork, always a fresh interpreter: see grader/run/portable.py). Steps
     marked `browser` run only with `browser=True` (or when the lesson always wants them).
     The app runs sandboxed: in the worker's sandbox, else `sandbox`, else the strongest one
     this machine offers; it gets the file's bytes as read here, never the path; only a
@@ -72,7 +74,7 @@ def _grade(
         _load_everything_first(lesson, browser)
     # Start the app first: its imports overlap with the parse and the static checks.
     try:
-        app = AppProcess.start(
+        app = start_app(
             path.resolve(), lesson.app_module, lesson.app_attr, worker, sandbox, data=loaded.data, siblings=siblings
         )
     except OSError as error:  # the worker or the sandbox failed: the grader's trouble, not the learner's
@@ -117,7 +119,7 @@ def _load_everything_first(lesson: Lesson, browser: bool) -> None:
 def _grade_loaded(
     lesson: Lesson,
     loaded: LearnerFile,
-    app: AppProcess,
+    app: RunningApp,
     import_timeout: float,
     steps: tuple[Step, ...],
     chromium: Browser | None,
@@ -248,7 +250,7 @@ def _run_live(
     lesson: Lesson,
     spec: CheckSpec,
     source: object,
-    app: AppProcess,
+    app: RunningApp,
     problem: StartProblem | None,
     chromium: Browser | None = None,
     request_timeout: float = 5.0,

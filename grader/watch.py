@@ -16,6 +16,7 @@ from pathlib import Path
 from grader.course.lesson import Lesson
 from grader.engine import grade
 from grader.run.sandbox import Sandbox
+from grader.run.running import warm_worker
 from grader.run.server import WarmWorker
 from grader.verdict.results import Report
 
@@ -68,14 +69,15 @@ def watch(
                 graded = _signature(path)
                 worker = _grade_and_show(grade_now, path, show, worker)
     finally:
-        worker.close()
+        if worker is not None:
+            worker.close()
         if chromium is not None:
             chromium.close()
 
 
 def _grade_and_show(
-    grade_now: Callable[..., Report], path: Path, show: Callable[[Report | None], None], worker: WarmWorker
-) -> WarmWorker:
+    grade_now: Callable[..., Report], path: Path, show: Callable[[Report | None], None], worker: WarmWorker | None
+) -> WarmWorker | None:
     deadline = time.monotonic() + REAPPEAR_SECONDS
     while not path.is_file() and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -94,9 +96,11 @@ def _signature(path: Path) -> tuple[int, int, int] | None:
     return stat.st_mtime_ns, stat.st_size, stat.st_ino
 
 
-def _start_worker(sandbox: Sandbox | None) -> WarmWorker:
-    worker = WarmWorker(sandbox)
-    worker.wait_warm()
+def _start_worker(sandbox: Sandbox | None) -> WarmWorker | None:
+    """A warm worker where the system can fork one; else each grade starts a fresh interpreter."""
+    worker = warm_worker(sandbox)
+    if worker is not None:
+        worker.wait_warm()
     return worker
 
 

@@ -19,6 +19,8 @@ def kill_tree(pid: int) -> None:
             os.killpg(target, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+        except AttributeError:  # no process groups here: portable.kill_tree is the one to use
+            pass
         try:
             os.kill(target, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):

@@ -1,8 +1,9 @@
 """The learner's app, run for the page's "Call your API from this page" panel.
 
-It is started from the learner's file exactly as the live step starts it (AppProcess, forked
-from a warm worker), restarted after every grade and after every call that may have changed
-its data, and stopped when the page closes. The page's calls reach it through `SiteProxy`.
+It is started from the learner's file exactly as the live step starts it (forked from a warm
+worker, or a fresh interpreter where the system cannot fork), restarted after every grade and
+after every call that may have changed its data, and stopped when the page closes. The page's
+calls reach it through `SiteProxy`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from typing import Any
 
 from grader.course.lesson import Lesson
 from grader.read.learner_file import FileProblem, read_learner_file
-from grader.run.server import AppProcess, StartProblem, WarmWorker
+from grader.run.host import host
+from grader.run.running import RunningApp, start_app
+from grader.run.server import StartProblem, WarmWorker
 
 # What a beginner is told when their app does not start; the steps say exactly why.
 WHY_NOT_STARTED = {
@@ -43,7 +46,7 @@ class TryOut:
         self._pending: str | None = None  # "save" or "reset": what the next start is for
         self._closing = False
         self._starts = 0  # finished starts, whatever their outcome: what `reset` waits for
-        self._app: AppProcess | None = None
+        self._app: RunningApp | None = None
         self._worker: WarmWorker | None = None
         self.generation = 0
         self.resets = 0
@@ -124,17 +127,19 @@ class TryOut:
         self.url = f"http://127.0.0.1:{app.port}"
         self._tell("running")
 
-    def _fork(self) -> AppProcess:
+    def _fork(self) -> RunningApp:
+        if not host().warm_worker:  # a fresh interpreter each time (grader/run/portable.py)
+            return start_app(self.path.resolve(), self.lesson.app_module, self.lesson.app_attr)
         if self._worker is None:
             self._worker = WarmWorker()
             self._worker.wait_warm()
         try:
-            return AppProcess.start(self.path.resolve(), self.lesson.app_module, self.lesson.app_attr, self._worker)
+            return start_app(self.path.resolve(), self.lesson.app_module, self.lesson.app_attr, self._worker)
         except OSError:  # the worker died (killed, out of memory): start another once
             self._worker.close()
             self._worker = WarmWorker()
             self._worker.wait_warm()
-            return AppProcess.start(self.path.resolve(), self.lesson.app_module, self.lesson.app_attr, self._worker)
+            return start_app(self.path.resolve(), self.lesson.app_module, self.lesson.app_attr, self._worker)
 
     def _stop_app(self) -> None:
         app, self._app, self.url = self._app, None, None
