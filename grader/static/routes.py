@@ -355,7 +355,7 @@ def expect_dependency(source: ParsedFile, names: tuple[str, ...], route: str | N
     /notes", when given), or the Failure that best explains the attempt."""
     binding = expect_served_app(source, source.app)
     shown = example or f"Depends({names[0].rpartition('.')[2]})"
-    where = f" to {route}" if route else ""
+    where = f" for {route}" if route else ""
     applied = [d for r in routes_in(source) if route is None or f"{r.method} {r.path}" == route for d in r.dependencies]
     if route is None:
         applied += [d for d in dependencies_in(source) if d.where == "app"]
