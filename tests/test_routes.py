@@ -145,6 +145,50 @@ def test_dependencies_given_as_a_single_depends_is_not_a_list(tmp_path: Path) ->
     assert "it must be a list of Depends(...)" in caught.message
 
 
+BEHIND_A_FUNCTION = """\
+from fastapi import Depends, FastAPI
+from fastapi.security import APIKeyHeader
+
+app = FastAPI()
+api_key_header = APIKeyHeader(name="X-API-Key")
+
+
+def verify_key(key: str = Depends(api_key_header)) -> None:
+    pass
+
+
+@app.get("/")
+def home() -> str:
+    return "hi"
+
+
+@app.get("/notes", dependencies=[Depends(verify_key)])
+def notes() -> list[str]:
+    return []
+"""
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        # Asked for the scheme, the mistakes are still seen on the function that reaches it.
+        ("dependencies=[Depends(verify_key)]", "dependencies=Depends(verify_key)", "Line 17 sets dependencies=Depends(verify_key): it must be a list"),
+        ('"/notes", dependencies=[Depends(verify_key)])\ndef notes()', '"/notes")\ndef notes(key=verify_key)', "Line 18 gives `verify_key` as the default of `key`"),
+        # Guarding the wrong route is named as such, not mistaken for a list that is not one.
+        ('"/notes", dependencies=[Depends(verify_key)])', '"/notes")', None),
+    ],
+)
+def test_a_dependency_behind_a_function_of_the_file_is_explained(tmp_path: Path, old: str, new: str, said: str | None) -> None:
+    text = BEHIND_A_FUNCTION.replace(old, new, 1)
+    if said is None:
+        text = text.replace('@app.get("/")', '@app.get("/", dependencies=[Depends(verify_key)])')
+        said = "Line 12 puts `Depends(verify_key)` on GET /, not on GET /notes: GET /notes still answers every request."
+    assert text != BEHIND_A_FUNCTION
+    caught = failure(text, tmp_path, "expect_dependency", "fastapi.security.APIKeyHeader", route="GET /notes", example="Depends(verify_key)")
+    assert said in caught.message, caught.message
+    assert "[Depends(verify_key)]" in (caught.hint or "") or "= Depends(verify_key)" in (caught.hint or ""), caught.hint
+
+
 def test_no_dependency_at_all_has_no_hint_of_its_own(tmp_path: Path) -> None:
     caught = failure(ONE_ROUTE.replace("key: str = Depends(verify_key)", ""), tmp_path, "expect_dependency", "verify_key")
     assert caught.message == "main.py declares no dependency on verify_key yet." and caught.hint is None

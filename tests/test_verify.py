@@ -136,3 +136,44 @@ def test_a_required_package_is_checked_by_verify_and_named_to_the_learner(scaffo
     meta.write_text(meta.read_text().replace('"grader-absent-pkg:grader_absent_module"', '"bad name!"'))
     broken = run_grade("--lesson", "health", cwd=scaffolded)
     assert broken.code == 2 and "'requires' items are package names" in broken.stderr
+
+
+ROUTE_STARTER = '''\
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/notes", tags = ["notes"])
+def list_notes() -> list[str]:
+    return []
+'''
+
+ROUTE_GUARDED = '''\
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Security
+
+app = FastAPI()
+
+
+@app.get("/notes", tags=["notes"], dependencies=[Depends(verify_key)])
+@app.get("/all-notes")
+def list_notes(key: Annotated[str, Security(scheme)], _: None = Depends(check)) -> list[str]:
+    return []
+'''
+
+
+def test_what_a_lesson_adds_to_a_starter_route_is_mutated() -> None:
+    from grader.author.mutants import mutants_of
+
+    made = [mutant.description for mutant in mutants_of(ROUTE_GUARDED, ROUTE_STARTER)]
+    for expected in (
+        "line 8: in @app.get(...): dependencies= removed",
+        '@app.get("/all-notes") removed from list_notes()',
+        "the parameter `key: Annotated[str, Security(scheme)]` removed from list_notes()",
+        "the parameter `_: None = Depends(check)` removed from list_notes()",
+    ):
+        assert expected in " | ".join(made), (expected, made)
+    # What the starter already wrote is not the lesson's: `tags=` and the function itself stay.
+    assert not any("tags=" in d or "list_notes() removed" in d for d in made), made

@@ -15,8 +15,9 @@ BLOCK = re.compile(r"```(?:python|toml)\n# (\S+)( \(added to the starter\))?\n(.
 
 
 def readme_files() -> dict[str, tuple[str, bool]]:
-    """The walkthrough's files: path -> (text, whether it is added to the starter)."""
-    return {path: (text, bool(added)) for path, added, text in BLOCK.findall(README.read_text())}
+    """The process-time walkthrough's files: path -> (text, whether it is added to the starter)."""
+    found = BLOCK.findall(README.read_text())
+    return {path: (text, bool(added)) for path, added, text in found if "/process-time/" in path}
 
 
 def write_walkthrough(root: Path) -> None:

@@ -7,6 +7,10 @@ Only what the lesson adds (in the solution, not in the starter) is mutated:
   arguments is removed once and changed once;
 - a function the solution adds (a decorator middleware, a route, an exception handler) is
   removed, and so is each of its decorators;
+- a function of the starter that the lesson changes loses each decorator the lesson adds, and
+  each keyword the lesson adds to a decorator (`dependencies=[...]` on the starter's route) is
+  removed and changed; a parameter the lesson adds that declares a dependency
+  (`key: str = Depends(f)`) is removed, in an added or a changed function;
 - a top-level assignment the lesson adds gets another value (`API_KEY = "secret"`), or, for a
   call (`scheme = APIKeyHeader(name=...)`, `app = FastAPI(dependencies=[...])`), each keyword
   argument removed and changed; so do the keywords of an added function's decorators
@@ -24,7 +28,7 @@ line the checks rightly ignore (a log call) can be spared with a `# lessons: no-
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 import libcst as cst
@@ -95,9 +99,13 @@ class _Mutator:
         if changed is not None:
             yield self.mutant(f"`{name}` set to {_code(changed)} instead", statement, self._replaced(value, changed))
 
-    def _keywords(self, at: cst.CSTNode, call: cst.Call, prefix: str = "") -> Iterator[Mutant]:
+    def _keywords(
+        self, at: cst.CSTNode, call: cst.Call, prefix: str = "", kept: Collection[str] = ()
+    ) -> Iterator[Mutant]:
+        """Each keyword argument of `call` removed and changed, but those in `kept` (as the
+        starter already wrote them)."""
         for arg_index, arg in enumerate(call.args):
-            if arg.keyword is None:
+            if arg.keyword is None or _keyword_as_written(arg) in kept:
                 continue
             for label, new_call in _argument_mutations(call, arg_index, arg.keyword.value):
                 yield self.mutant(prefix + label, at, self._replaced(call, new_call))
@@ -121,6 +129,9 @@ class _Mutator:
                 if isinstance(decorator.decorator, cst.Call) and not self.spared(decorator):
                     # status_code=, dependencies=[...], response_model=...
                     yield from self._keywords(decorator, decorator.decorator, f"in @{shown.split('(')[0]}(...): ")
+        else:
+            yield from self._changed_decorators(function, original)
+        yield from self._dependency_params(function, original)
         before = {_normal(s) for s in _simple_statements(original)} if original else set()
         for statement in _simple_statements(function):
             if _normal(statement) not in before and not self.spared(statement):
@@ -129,6 +140,39 @@ class _Mutator:
         for test in _tests(function):
             if _normal(test) not in tests_before and not self.spared(test):
                 yield from self._logic(test, name)
+
+    def _dependency_params(self, function: cst.FunctionDef, original: cst.FunctionDef | None) -> Iterator[Mutant]:
+        """Each parameter the lesson adds that declares a dependency (`key: str = Depends(f)`,
+        `Annotated[str, Security(s)]`) is removed: the function then runs unguarded."""
+        given = {_normal(p) for p in _all_params(original)} if original else set()
+        for param in _all_params(function):
+            if _normal(param) in given or self.spared(param) or not _declares_dependency(param):
+                continue
+            yield self.mutant(
+                f"the parameter `{_code(param).rstrip(',')}` removed from {function.name.value}()",
+                param,
+                self._replaced(param, cst.RemoveFromParent()),
+            )
+
+    def _changed_decorators(self, function: cst.FunctionDef, original: cst.FunctionDef) -> Iterator[Mutant]:
+        """A starter's function the lesson changes: a decorator it adds is removed, and each
+        keyword the lesson adds to a decorator (`dependencies=[...]` on the starter's route)
+        is removed and changed, as for a function the lesson adds."""
+        name = function.name.value
+        before = {_normal(d) for d in original.decorators}
+        for decorator in function.decorators:
+            if _normal(decorator) in before or self.spared(decorator):
+                continue
+            shown = _code(decorator.decorator)
+            # The starter's own decorator, given more keywords: same callee, same positional arguments.
+            same = next((d.decorator for d in original.decorators if _same_call(d.decorator, decorator.decorator)), None)
+            if same is None:
+                yield self.mutant(
+                    f"@{shown} removed from {name}()", decorator, self._replaced(decorator, cst.RemoveFromParent())
+                )
+            if isinstance(decorator.decorator, cst.Call):
+                kept = {_keyword_as_written(arg) for arg in same.args} if isinstance(same, cst.Call) else set()
+                yield from self._keywords(decorator, decorator.decorator, f"in @{shown.split('(')[0]}(...): ", kept)
 
     def _logic(self, node: cst.CSTNode, function: str) -> Iterator[Mutant]:
         """Each comparison flipped (`==` to `!=`, `<` to `>=`...) and each `and`/`or` swapped."""
@@ -266,6 +310,44 @@ def _normal(statement: cst.CSTNode) -> str:
 
 def _code(node: cst.CSTNode) -> str:
     return cst.Module(body=[]).code_for_node(node).strip()
+
+
+def _all_params(function: cst.FunctionDef) -> list[cst.Param]:
+    params = function.params
+    return [*params.posonly_params, *params.params, *params.kwonly_params]
+
+
+def _declares_dependency(param: cst.Param) -> bool:
+    """Whether its default or annotation calls Depends or Security (by name: mutants are made
+    before any import is resolved, and a false positive only makes one more mutant)."""
+    found = False
+
+    class Find(cst.CSTVisitor):
+        def visit_Call(self, call: cst.Call) -> None:
+            nonlocal found
+            callee = _code(call.func).rpartition(".")[2]
+            found = found or callee in {"Depends", "Security"}
+
+    for part in (param.default, param.annotation):
+        if part is not None:
+            part.visit(Find())
+    return found
+
+
+def _same_call(one: cst.BaseExpression, other: cst.BaseExpression) -> bool:
+    """Two calls of the same callee with the same positional arguments (`@app.get("/notes", ...)`)."""
+    if not (isinstance(one, cst.Call) and isinstance(other, cst.Call)):
+        return False
+    return _normal(one.func) == _normal(other.func) and _positional(one) == _positional(other)
+
+
+def _positional(call: cst.Call) -> list[str]:
+    return [_normal(arg.value) for arg in call.args if arg.keyword is None]
+
+
+def _keyword_as_written(arg: cst.Arg) -> str:
+    """`name=value`, spaces and a trailing comma aside."""
+    return f"{arg.keyword.value if arg.keyword else ''}={_normal(arg.value)}"
 
 
 def _is_import(statement: cst.CSTNode) -> bool:
