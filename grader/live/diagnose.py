@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import sys
 from pathlib import Path
@@ -130,6 +131,15 @@ def _module_not_found(
             hint="Check the spelling of the module and of what you import from it.",
         )
     python = sys.executable
+    if "." in module and importlib.util.find_spec(top) is not None:
+        # The package is there; a module inside it is misspelled: installing changes nothing.
+        return Failure(
+            f"Line {line} imports `{module}`: {top} is installed, but it has no module by that name. "
+            "Check the spelling: module names are case-sensitive and usually all lower case.",
+            line=line,
+            details=details,
+            hint=f"Look up the exact module path in {top}'s documentation, and copy it into the import.",
+        )
     return Failure(
         f"Line {line} imports `{module}`, a package that is not installed in the Python environment "
         f"`grade` uses ({python}), so your app cannot start.",
