@@ -24,13 +24,21 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 TEXT_ORIGINS = SUBMISSIONS / "cors-production/fail/origins_as_text.py"
 
 
-def run_in_terminal(args: list[str], columns: int, rows: int, *, until: str | None = None, timeout: float = 60) -> str:
+def run_in_terminal(
+    args: list[str], columns: int, rows: int, *, until: str | None = None, timeout: float = 60,
+    env_changes: dict[str, str | None] | None = None,
+) -> str:
     """Run `grade ARGS` on a pseudo-terminal of this size; its raw output (ANSI included).
     With `until`, stop it (Ctrl-C) once that text has appeared and the screen is quiet."""
     controller, terminal = pty.openpty()
     fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     env = {**os.environ, "COLUMNS": str(columns), "LINES": str(rows), "TERM": "xterm-256color"}
     env.pop("NO_COLOR", None)
+    for name, value in (env_changes or {}).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
     process = subprocess.Popen(
         [str(GRADE), *args], cwd=ROOT, env=env, stdin=terminal, stdout=terminal, stderr=terminal, start_new_session=True
     )
@@ -144,6 +152,37 @@ def test_show_prints_code_flush_left() -> None:
     # Copied from here, the import pastes at the left edge of main.py, where Python wants it.
     assert "from fastapi.middleware.cors import CORSMiddleware" in lines
     assert "app.add_middleware(" in lines and "    allow_origins=[\"*\"]," in lines
+
+
+def _fake_pager(folder: Path, name: str) -> Path:
+    """A pager named `name` that keeps what it was given (text and $LESS) instead of showing it."""
+    folder.mkdir(exist_ok=True)
+    pager = folder / name
+    pager.write_text(f'#!/bin/sh\nprintf "%s" "${{LESS-unset}}" > "{folder}/less_env"\ncat > "{folder}/input"\n')
+    pager.chmod(0o755)
+    return pager
+
+
+@pytest.mark.parametrize(
+    ("pager", "less", "colour"),
+    [("less", None, True), ("less", "-i", False), ("less", "-iR", True), ("more", None, False)],
+)
+def test_show_pages_with_colour_only_where_the_pager_shows_it(
+    tmp_path: Path, pager: str, less: str | None, colour: bool
+) -> None:
+    """A pager given colour codes it does not interpret prints them raw (`ESC[1;4m`): less
+    without -R. As git does, LESS gets FRX when unset; otherwise the text goes plain."""
+    bin_dir = tmp_path / "bin"
+    _fake_pager(bin_dir, pager)
+    changes: dict[str, str | None] = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "LESS": less, "PAGER": None}
+    if pager != "less":
+        changes["PAGER"] = pager
+    run_in_terminal(["--show", "--lesson", "cors-headers"], 80, 24, env_changes=changes)
+    given = (bin_dir / "input").read_text()
+    assert "Your steps" in given
+    assert ("\x1b[" in given) is colour, given[:300]
+    if pager == "less" and less is None:
+        assert "R" in (bin_dir / "less_env").read_text()
 
 
 def test_banner_says_passed_after_the_lesson_passes(course_copy: Path) -> None:

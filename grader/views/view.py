@@ -179,11 +179,14 @@ class View:
         from rich.text import Text
 
         from grader.course.lesson_text import print_lesson_text
+        from grader.views.pager import LearnerPager, pager_command
 
         # Prose wraps at the terminal's width (80 columns when piped), unlike report lines.
         console = Console(highlight=False)
         long = self.interactive and self.lesson.text.count("\n") + 10 > console.height
-        with console.pager(styles=True) if long else nullcontext():
+        pager = LearnerPager(pager_command()) if long else None
+        colour = pager is not None and pager.command is not None and pager.command.colour
+        with console.pager(pager, styles=colour) if pager is not None else nullcontext():
             print_lesson_text(self.lesson.text, console)
             console.print()
             console.print(Text("Your steps", style="bold"))
