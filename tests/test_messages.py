@@ -43,3 +43,22 @@ def test_every_failing_live_check_names_the_setting_to_change() -> None:
     run = run_grade(wrong, "--lesson", "cors-production", "--json")
     step = run.step("live-frontend")
     assert step["status"] == "fail" and "allow_methods" in (step["hint"] or ""), step
+
+
+def test_any_origin_with_credentials_passes_lesson_1_with_a_warning(tmp_path: Path) -> None:
+    submission = tmp_path / "main.py"
+    submission.write_text((CORS_HEADERS / "pass/any_origin_with_credentials.py").read_text())
+    run = run_grade(submission, "--lesson", "cors-headers", "--json")
+    step = run.step("add-middleware")
+    assert step["status"] == "pass", step
+    assert "Careful: line 7 also sets allow_credentials=True" in step["message"], step
+    assert "your users' cookies" in step["message"]
+
+
+def test_a_misspelled_module_of_an_installed_package_is_not_a_pip_install(tmp_path: Path) -> None:
+    submission = tmp_path / "main.py"  # a copy: test_submissions grades the original at the same time
+    submission.write_text((CORS_HEADERS / "fail/import_dotted_module_in_capitals.py").read_text())
+    run = run_grade(submission, "--lesson", "cors-headers", "--json")
+    step = run.step("live-headers")
+    assert "fastapi is installed, but it has no module by that name" in step["message"], step
+    assert "pip install" not in (step["hint"] or "") + step["message"]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from grader.static.hooks import Function, Hook, expect_hook, function_of, hooks_in
 from grader.static.parsed import AppBinding, ParsedFile, Registration
 from grader.static.registrations import registrations_in
-from grader.static.wrong_place import Wanted, expect_registration, expect_served_app
+from grader.static.wrong_place import Wanted, expect_before_server_start, expect_registration, expect_served_app
 
 
 class Source(ParsedFile):
@@ -50,6 +50,11 @@ class Source(ParsedFile):
         name = middleware[0].rpartition(".")[2]
         wanted = Wanted(tuple(middleware), tuple(params), app, example or f"{app}.add_middleware({name}, ...)")
         return expect_registration(self, wanted)
+
+    def expect_before_server_start(self, registration: Registration) -> None:
+        """Fails when the file starts a server (`uvicorn.run(app)` under the main guard) above
+        the registration: under `python main.py` the app is served without it."""
+        expect_before_server_start(self, registration, registration.middleware_code.rpartition(".")[2])
 
     def hooks(self, method: str | None = None) -> list[Hook]:
         """Every function registered with a decorator `@target.method(...)`, running or not, in

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from grader.static.parsed import AppBinding, ParsedFile, Registration
+from grader.static.placement import MAIN_GUARD_REASON
 from grader.static.registrations import registrations_in
 from grader.verdict.checks import Failure
 
@@ -20,6 +21,8 @@ ROUTER_CLASSES = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter"})
 APP_KEYWORDS = frozenset(
     {"debug", "title", "summary", "description", "version", "middleware", "lifespan", "routes", "root_path"}
 )
+# Calls that start a server and return only when it stops.
+SERVER_STARTS = ("uvicorn.run", "uvicorn.main.run")
 
 
 @dataclass(frozen=True)
@@ -174,6 +177,32 @@ def _misplaced(registration: Registration, binding: AppBinding, wanted: Wanted, 
         "so the middleware never sees a request.",
         line=line,
         hint=move,
+    )
+
+
+def expect_before_server_start(source: ParsedFile, registration: Registration, name: str) -> None:
+    """Fails when a `uvicorn.run(...)` under the main guard sits above the registration: under
+    `python main.py` it serves the app before the registration runs (uvicorn main:app works)."""
+    runs = [
+        source.line_of(call)
+        for call, place in source.layout.calls
+        if place.reason == MAIN_GUARD_REASON and source.qualified_names(call.func) & set(SERVER_STARTS)
+        and source.line_of(call) < registration.line
+        # uvicorn.run("main:app") imports the module afresh, and that import runs the whole file
+        and not (call.args and isinstance(call.args[0].value, cst.SimpleString | cst.ConcatenatedString))
+    ]
+    if not runs:
+        return
+    started, line = runs[0], registration.line
+    raise Failure(
+        f"Line {line} adds {name} below the `if __name__ == \"__main__\":` block, whose "
+        f"uvicorn.run(...) on line {started} starts the server. Started with `python {source.name}`, "
+        f"Python runs the file from the top: the server starts on line {started} with the app as it is "
+        f"then, without {name}, and line {line} runs only once the server has stopped. (Started "
+        f"with `uvicorn {source.path.stem}:{source.app}`, as the grader does, it happens to work.)",
+        line=line,
+        hint="Move the `if __name__ == \"__main__\":` block to the very end of the file, below every "
+        "add_middleware and route.",
     )
 
 

@@ -140,3 +140,20 @@ def _not_a_list(setting: str, value: Value, fix: str) -> str:
         f"the grader cannot tell what {setting} holds ({value.code}, line {value.line}); for this step "
         f"write the list out: {fix}"
     )
+
+
+def any_origin_with_cookies(registration: Registration) -> str | None:
+    """A warning for a registration that passes lesson 1 but lets any site act as the user:
+    with allow_credentials=True, CORSMiddleware answers "*" by echoing each origin back."""
+    credentials = registration.argument("allow_credentials")
+    origins = registration.argument("allow_origins")
+    items = origins.strings() if origins is not None else None
+    if credentials is None or credentials.literal is not True or not items or "*" not in items:
+        return None
+    return (
+        f"Careful: line {credentials.line} also sets allow_credentials=True. With allow_origins=[\"*\"], "
+        "CORSMiddleware then answers every site with its own origin and Access-Control-Allow-Credentials: "
+        "true, so any page on the web can call your API with your users' cookies and read the answers. "
+        "An open API does not need cookies: remove allow_credentials=True (lesson 2 allows them for one "
+        "named frontend)."
+    )

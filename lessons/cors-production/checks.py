@@ -23,6 +23,7 @@ SESSION_COOKIE = "session=grader-test"
 @check("allow-origin")
 def only_the_frontend_is_allowed(source: Source) -> str:
     registration, note = effective_registration(source)
+    source.expect_before_server_start(registration)
     value = registration.argument("allow_origins")
     regex = registration.argument("allow_origin_regex")
     if value is not None and isinstance(value.literal, str):
