@@ -175,6 +175,9 @@ class ParsedFile:
     def line_of(self, node: cst.CSTNode) -> int:
         return self._positions[node].start.line
 
+    def last_line_of(self, node: cst.CSTNode) -> int:
+        return self._positions[node].end.line
+
     def position_of(self, node: cst.CSTNode) -> tuple[int, int]:
         """(line, column): orders two statements that share a line (`a = 1; b = 2`)."""
         start = self._positions[node].start

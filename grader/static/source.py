@@ -12,7 +12,13 @@ from collections.abc import Sequence
 from grader.static.hooks import Function, Hook, expect_hook, function_of, hooks_in
 from grader.static.parsed import AppBinding, ParsedFile, Registration
 from grader.static.registrations import registrations_in
-from grader.static.wrong_place import Wanted, expect_before_server_start, expect_registration, expect_served_app
+from grader.static.wrong_place import (
+    Wanted,
+    expect_before_server_start,
+    expect_registered_once,
+    expect_registration,
+    expect_served_app,
+)
 
 
 class Source(ParsedFile):
@@ -50,6 +56,17 @@ class Source(ParsedFile):
         name = middleware[0].rpartition(".")[2]
         wanted = Wanted(tuple(middleware), tuple(params), app, example or f"{app}.add_middleware({name}, ...)")
         return expect_registration(self, wanted)
+
+    def expect_registered_once(
+        self, *middleware: str, params: Sequence[str] = (), app: str | None = None, why: str = ""
+    ) -> None:
+        """Fails when one of the `middleware` classes is registered on the served app twice
+        (two add_middleware calls): two layers, settings not merged. `why` adds what two
+        layers of this middleware do, for the learner."""
+        app = app or self.app
+        name = middleware[0].rpartition(".")[2]
+        wanted = Wanted(tuple(middleware), tuple(params), app, f"{app}.add_middleware({name}, ...)")
+        expect_registered_once(self, wanted, why)
 
     def expect_before_server_start(self, registration: Registration) -> None:
         """Fails when the file starts a server (`uvicorn.run(app)` under the main guard) above

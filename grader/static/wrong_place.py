@@ -180,14 +180,53 @@ def _misplaced(registration: Registration, binding: AppBinding, wanted: Wanted, 
     )
 
 
+def expect_registered_once(source: ParsedFile, wanted: Wanted, why: str = "") -> None:
+    """Fails when `wanted` is registered on the served app more than once: each registration
+    is one more layer around the app, and their settings are never merged. `why` says what
+    two layers of this middleware do."""
+    found = [
+        r for r in registrations_in(source, wanted.params, wanted.app)
+        if r.is_one_of(wanted.qualified) and r.on_served_app
+    ]
+    if len(found) < 2:
+        return
+    first, last = found[0], found[-1]
+    merged: dict[str, str] = {}
+    disagree: list[str] = []
+    for registration in found:
+        for name, value in registration.arguments.items():
+            if merged.setdefault(name, value.code) != value.code and name not in disagree:
+                disagree.append(name)
+    together = ", ".join([wanted.name, *(f"{name}={code}" for name, code in merged.items())])
+    hint = f"Keep one registration with every setting in it, and delete the other: {wanted.app}.add_middleware({together})"
+    if disagree:
+        hint = (
+            f"Keep one {wanted.short} with every setting it needs, and delete the other. The two "
+            f"disagree on {', '.join(disagree)}: keep the value this step asks for."
+        )
+    raise Failure(
+        f"Line {last.line} adds {wanted.name} a second time: line {first.line} added it already. Each "
+        "registration wraps the app in one more layer, the one added last runs first, and the settings "
+        f"of the two are not merged: each layer has only its own.{' ' + why if why else ''}",
+        line=last.line,
+        hint=hint,
+    )
+
+
 def expect_before_server_start(source: ParsedFile, registration: Registration, name: str) -> None:
     """Fails when a `uvicorn.run(...)` under the main guard sits above the registration: under
     `python main.py` it serves the app before the registration runs (uvicorn main:app works)."""
+    blocks = [
+        (source.line_of(statement), source.last_line_of(statement))
+        for statement in source.module.body
+        if isinstance(statement, cst.If)
+    ]
     runs = [
         source.line_of(call)
         for call, place in source.layout.calls
         if place.reason == MAIN_GUARD_REASON and source.qualified_names(call.func) & set(SERVER_STARTS)
-        and source.line_of(call) < registration.line
+        # below the whole `if` (a registration in its `else:` is a choice, not an oversight)
+        and any(start <= source.line_of(call) <= end < registration.line for start, end in blocks)
         # uvicorn.run("main:app") imports the module afresh, and that import runs the whole file
         and not (call.args and isinstance(call.args[0].value, cst.SimpleString | cst.ConcatenatedString))
     ]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from grader import Failure, ImportFound, Registration, Source, Value
 
@@ -28,6 +30,22 @@ WHEN_MISSING = {
     "allow_methods": "so only GET is allowed (the default), and a browser's DELETE or PUT is refused",
     "allow_headers": "so only the few headers every browser allows get through, and a frontend that "
     "sends an Authorization token or a custom header is refused",
+}
+# What CORSMiddleware does with each setting given as text instead of a list (read in
+# starlette/middleware/cors.py): `in` finds any piece of a text, and join() and set() take
+# a text letter by letter.
+TEXT_TRAP = {
+    "allow_origins": "CORSMiddleware asks `origin in allow_origins`, and on text that finds any "
+    'piece of the text, so allow_origins="https://notes.example.com" would also let in '
+    "https://notes.example.co",
+    "allow_methods": "CORSMiddleware writes the Access-Control-Allow-Methods header by joining the "
+    'items of the list, and the items of a text are its letters: allow_methods="DELETE" sends '
+    "`Access-Control-Allow-Methods: D, E, L, E, T, E`, which no browser reads as DELETE",
+    "allow_headers": "CORSMiddleware makes a set of the items, and the items of a text are its "
+    'letters: allow_headers="Authorization" allows the headers "A", "u", "t"... and refuses '
+    "Authorization itself",
+    "expose_headers": "CORSMiddleware joins the items into a header, and the items of a text are its "
+    'letters: expose_headers="X-Total" sends `Access-Control-Expose-Headers: X, -, T, o, t, a, l`',
 }
 EXAMPLE = 'app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"])'
 
@@ -57,6 +75,42 @@ def _no_import(source: Source) -> Failure | None:
 def cors_registration(source: Source) -> Registration:
     """The CORSMiddleware registration that takes effect on the served app, or a Failure."""
     return source.expect_registration(*CORS_MIDDLEWARE, params=PARAMETERS, example=EXAMPLE)
+
+
+# What two CORSMiddleware layers do (starlette/middleware/cors.py): the outer one answers a
+# preflight by itself, and on other requests both write their headers, the outer one last.
+TWO_LAYERS = (
+    "For CORS: the CORSMiddleware added last answers every preflight (OPTIONS) alone, with only "
+    "its own settings, so the other one's settings never count for a DELETE, a PUT or a JSON POST; "
+    "on other requests both add their Access-Control-* headers."
+)
+
+
+@contextmanager
+def two_layers_first(source: Source) -> Iterator[None]:
+    """A step's Failure, when the running app holds two CORSMiddleware layers, becomes the
+    one that names the second registration: fixing a setting in one layer changes nothing
+    while the other answers. (Two layers that still pass the step are left alone.)"""
+    try:
+        yield
+    except Failure as found:
+        served = source.runtime_app()
+        if served is not None and len(served.middleware_of(*CORS_MIDDLEWARE)) < 2:
+            raise
+        try:
+            source.expect_registered_once(*CORS_MIDDLEWARE, params=PARAMETERS, why=TWO_LAYERS)
+        except Failure as layers:
+            raise Failure(
+                layers.message,
+                line=layers.line,
+                hint=layers.hint,
+                details=(
+                    "What this step found in the one added last:",
+                    f"  {found.message}",
+                    *(f"  {detail}" for detail in found.details),
+                ),
+            ) from None
+        raise
 
 
 def unknown_settings(registration: Registration) -> list[str]:
@@ -124,15 +178,14 @@ def _not_a_list(setting: str, value: Value, fix: str) -> str:
     if isinstance(value.literal, str) and value.literal == "*":
         return (
             f'{setting} is the text "*"{named}, not a list. It happens to work, because CORSMiddleware '
-            'only asks whether "*" is in it; but on text that test finds any piece of the text, so '
-            f'{setting}="https://notes.example.com" would also let in https://notes.example.co. '
+            f'only asks whether "*" is in it; any other text goes wrong: '
+            f'{TEXT_TRAP.get(setting, TEXT_TRAP["allow_origins"])}. '
             f"This course writes every such setting as a list: {fix}"
         )
     if isinstance(value.literal, str):
         return (
-            f'{setting} is the text "{value.literal}"{named}, not a list: CORSMiddleware asks whether a '
-            "value is in it, and on text that finds any piece of the text. Write a list: "
-            f"{fix}"
+            f'{setting} is the text "{value.literal}"{named}, not a list: '
+            f"{TEXT_TRAP.get(setting, TEXT_TRAP['allow_origins'])}. Write a list: {fix}"
         )
     if value.known:
         return f"{setting} is {value.literal!r}{named}, but CORSMiddleware expects a list of strings: {fix}"

@@ -12,6 +12,7 @@ from _shared.live_reports import fail_on_crash, try_it
 from _shared.cors_static import (
     CORS_MIDDLEWARE,
     any_origin_with_cookies,
+    two_layers_first,
     IMPORT_LINE,
     PARAMETERS,
     expect_cors_import,
@@ -52,6 +53,11 @@ def cors_middleware_is_imported(source: Source) -> str:
 
 @check("add-middleware")
 def cors_middleware_allows_everything(source: Source) -> str:
+    with two_layers_first(source):
+        return _allows_everything(source)
+
+
+def _allows_everything(source: Source) -> str:
     registration, note = effective_registration(source)
     source.expect_before_server_start(registration)
     problems = unknown_settings(registration) + [

@@ -7,7 +7,7 @@ import re
 from _shared.browser_cors import origin_problems, preflight_problems, surprise_origin
 from _shared.cors_origins import admitted_by, settings_for
 from _shared.cors_runtime import effective_registration
-from _shared.cors_static import CORS_MIDDLEWARE, list_setting_problem
+from _shared.cors_static import CORS_MIDDLEWARE, list_setting_problem, two_layers_first
 from _shared.live_reports import fail_on_crash, try_it
 
 from grader import Failure, LiveApp, Response, Source, Value, check
@@ -22,6 +22,11 @@ SESSION_COOKIE = "session=grader-test"
 
 @check("allow-origin")
 def only_the_frontend_is_allowed(source: Source) -> str:
+    with two_layers_first(source):
+        return _only_the_frontend(source)
+
+
+def _only_the_frontend(source: Source) -> str:
     registration, note = effective_registration(source)
     source.expect_before_server_start(registration)
     value = registration.argument("allow_origins")
@@ -172,6 +177,11 @@ def _unescaped_dot(pattern: str) -> bool:
 
 @check("credentials")
 def credentials_are_allowed(source: Source) -> str:
+    with two_layers_first(source):
+        return _credentials(source)
+
+
+def _credentials(source: Source) -> str:
     registration, _ = effective_registration(source)
     value = registration.argument("allow_credentials")
     if value is None:
