@@ -210,3 +210,58 @@ def any_origin_with_cookies(registration: Registration) -> str | None:
         "An open API does not need cookies: remove allow_credentials=True (lesson 2 allows them for one "
         "named frontend)."
     )
+
+
+def origin_near_miss(item: str, wanted: str) -> str | None:
+    """Why `item`, written in allow_origins, never equals the origin browsers send (`wanted`),
+    when it is nearly `wanted`: CORSMiddleware compares whole strings (`origin in allow_origins`)."""
+    scheme, _, host = wanted.partition("://")
+    default_port = {"https": ":443", "http": ":80"}.get(scheme, "")
+    if item.strip() != item:
+        shown = item.replace(" ", "·").replace("\t", "→").replace("\n", "↵")
+        return (
+            f'"{item}" has a space you cannot see (shown here as ·: "{shown}"). Browsers send '
+            f'"{wanted}" with no space, and CORSMiddleware compares whole strings, so it never matches. '
+            "Delete the space inside the quotes."
+        )
+    if item.strip("'\"") != item and item.strip("'\"") in {wanted, wanted + "/"}:
+        return (
+            f"the string holds its own quote marks: {item!r}. The outer quotes only make the string; "
+            f"quotes inside become part of it, and no browser sends them. Write one pair: \"{wanted}\"."
+        )
+    if "*" in item:
+        return (
+            f'"{item}" is not a pattern: a "*" inside an entry is just a character, because '
+            'CORSMiddleware compares whole strings (only an entry that is exactly "*" means any '
+            f'origin). No browser sends "{item}", so it matches nothing. List the exact origin: "{wanted}" '
+            "(allow_origin_regex is the setting for patterns, and this step needs none)."
+        )
+    if default_port and item.lower() == f"{wanted}{default_port}":
+        return (
+            f'"{item}" names the default port. Browsers leave {default_port} out of the origin of an '
+            f'{scheme} page, so they send "{wanted}", and the entry never matches. Remove "{default_port}".'
+        )
+    lowered = item.lower()
+    if lowered.startswith(wanted.lower() + "/"):
+        return (
+            f'"{item}" has a path. An origin is scheme, host and port only; browsers never send a path in '
+            f'Origin (a page at {wanted}/app/ still sends "{wanted}"), so it never matches. '
+            f'Remove everything after "{host}".'
+        )
+    if lowered == wanted.lower():
+        return (
+            f'"{item}" has capital letters. Browsers send the host in lower case ("{wanted}"), and '
+            "CORSMiddleware compares whole strings, so it never matches. Write it in lower case."
+        )
+    if lowered in {host.lower(), f"//{host.lower()}"}:
+        return (
+            f'"{item}" has no scheme. An origin starts with it: browsers send "{wanted}", so the entry '
+            f'never matches. Write "{wanted}".'
+        )
+    other_scheme = {"https": "http", "http": "https"}.get(scheme)
+    if other_scheme and lowered.rstrip("/") == f"{other_scheme}://{host.lower()}":
+        return (
+            f'"{item}" uses {other_scheme}, but the frontend is served over {scheme}, and the scheme is '
+            f'part of the origin: write "{wanted}".'
+        )
+    return None

@@ -7,7 +7,7 @@ import re
 from _shared.browser_cors import origin_problems, preflight_problems, surprise_origin
 from _shared.cors_origins import admitted_by, settings_for
 from _shared.cors_runtime import effective_registration
-from _shared.cors_static import CORS_MIDDLEWARE, list_setting_problem, two_layers_first
+from _shared.cors_static import CORS_MIDDLEWARE, list_setting_problem, origin_near_miss, two_layers_first
 from _shared.live_reports import fail_on_crash, try_it
 
 from grader import Failure, LiveApp, Response, Source, Value, check
@@ -345,10 +345,7 @@ def _near_miss(items: tuple[str, ...], line: int) -> str | None:
                 f'Line {line}: "{item}" ends with a slash. An origin has no path, so browsers send '
                 f'"{FRONTEND}" and it never matches. Remove the slash.'
             )
-        if item.lower() == FRONTEND.replace("https://", "http://"):
-            return f'Line {line}: "{item}" uses http, but the frontend is served over https: {FRONTEND}.'
-        if item.lower() == FRONTEND and item != FRONTEND:
-            return f'Line {line}: write the origin in lower case, exactly as browsers send it: "{FRONTEND}".'
+        reason = origin_near_miss(item, FRONTEND)
+        if reason is not None:
+            return f"Line {line}: {reason}"
     return None
-
-
