@@ -30,6 +30,8 @@ def start_failure(problem: StartProblem, source: Source | None, attr: str) -> Fa
     line = frames[-1]["line"] if frames else None
     if problem.kind == "crash" and (missing := _missing_module(data.get("exception", ""))):
         return _module_not_found(missing, source, name, line, frames, data.get("exception", ""))
+    if problem.kind == "crash" and (bodiless := _bodiless_status(data.get("exception", ""), source, line)):
+        return bodiless
     if problem.kind == "crash":
         return Failure(
             f"Your app could not start: loading {name} raised {data.get('exception', 'an error')}.",
@@ -98,6 +100,31 @@ def start_failure(problem: StartProblem, source: Source | None, attr: str) -> Fa
             hint="Do not write to file descriptors your program did not open; print() and logging are fine.",
         )
     return _died(problem, source, name)
+
+
+def _bodiless_status(exception: str, source: Source | None, line: int | None) -> Failure | None:
+    """FastAPI refuses a route whose status has no body (204, 304) but whose return type
+    promises one: blame the annotation, not the decorator the traceback shows."""
+    found = re.search(r"Status code (\d+) must not have a response body", exception)
+    if found is None or source is None or line is None:
+        return None
+    status = found.group(1)
+    for function in source.layout.functions.values():
+        lines = [source.line_of(decorator) for decorator in function.decorators]
+        if line not in lines or function.returns is None:
+            continue
+        where = source.line_of(function.returns.annotation)
+        code = source.code_of(function.returns.annotation)
+        return Failure(
+            f"Line {where} declares `-> {code}` on {function.name.value}(), whose route (line {line}) "
+            f"answers with status {status}. A {status} answer has no body, so FastAPI refuses a return "
+            "type that promises one, and the app cannot start.",
+            line=where,
+            details=(f"{where} | {source.text.splitlines()[where - 1].strip()}", exception),
+            hint=f"Write `-> None` on line {where} and return nothing; or, if the route should send the "
+            f"{code} back, drop status_code={status} from line {line}.",
+        )
+    return None
 
 
 def _missing_module(exception: str) -> str | None:

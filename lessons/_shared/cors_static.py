@@ -166,9 +166,20 @@ def list_setting_problem(registration: Registration, setting: str, *, wanted: st
             f"{setting} holds {shown} (line {value.line}): one text with commas in it, not a list of "
             f"several. Each item needs its own quotes, and this step asks for {fix}"
         )
+    lower = [item for item in items if item != item.upper()] if setting == "allow_methods" else []
+    # A method a browser preflights makes the better example: GET and POST often go without.
+    lower.sort(key=lambda method: method.upper() in {"GET", "HEAD", "POST"})
+    if lower:
+        fix = f"{fix}" if wanted == "*" else f'{fix}, or write each method in capitals ("{lower[0].upper()}")'
+        caps = (
+            f'; and "{lower[0]}" is in lower case, which never matches: CORSMiddleware compares method '
+            f'names exactly, and browsers send them in capitals ("{lower[0].upper()}")'
+        )
+    else:
+        caps = ""
     if wanted == "*":
-        return f"{setting} allows only {shown} (line {value.line}), not every {noun}: use {fix}"
-    return f"{setting} allows {shown} (line {value.line}), but not {wanted}: use {fix}"
+        return f"{setting} allows only {shown} (line {value.line}), not every {noun}{caps}: use {fix}"
+    return f"{setting} allows {shown} (line {value.line}), but not {wanted}{caps}: use {fix}"
 
 
 def _not_a_list(setting: str, value: Value, fix: str) -> str:
