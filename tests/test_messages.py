@@ -62,3 +62,13 @@ def test_a_misspelled_module_of_an_installed_package_is_not_a_pip_install(tmp_pa
     step = run.step("live-headers")
     assert "fastapi is installed, but it has no module by that name" in step["message"], step
     assert "pip install" not in (step["hint"] or "") + step["message"]
+
+
+def test_an_error_while_loading_is_said_once(tmp_path: Path) -> None:
+    submission = tmp_path / "main.py"
+    solution = SUBMISSIONS.parent.parent / "solution/cors-production/main.py"
+    submission.write_text(solution.read_text().replace("allow_credentials=True", "allow_credentials=true"))
+    run = run_grade(submission, "--lesson", "cors-production", "--json")
+    step = run.step("live-frontend")
+    shown = "\n".join([step["message"], *(step.get("details") or [])])
+    assert shown.count("name 'true' is not defined") == 1, shown

@@ -194,3 +194,24 @@ def test_banner_says_passed_after_the_lesson_passes(course_copy: Path) -> None:
     assert "(your current lesson)" not in first.stdout and "(passed; your current lesson is 2)" in first.stdout
     again = run_grade(cwd=course_copy / "exercise/cors-headers", env=env)
     assert "this is the last one" not in again.stdout and "(passed; your current lesson is 2)" in again.stdout
+
+
+@pytest.mark.parametrize("rows", [24, 27, 28])
+def test_watch_never_ends_a_block_on_a_line_that_introduces_a_command(tmp_path: Path, rows: int) -> None:
+    exercise = tmp_path / "main.py"
+    exercise.write_text((SUBMISSIONS / "cors-headers/malformed/auth_middleware_outermost.py").read_text())
+    raw = run_in_terminal(["--watch", str(exercise), "--lesson", "cors-headers"], 80, rows, until="Watching")
+    lines = [line for line in plain_lines(raw[raw.rindex("\x1b[H") :]) if line.strip()]
+    for index, line in enumerate(lines[:-1]):
+        if line.rstrip().endswith("run:"):
+            assert lines[index + 1].strip().startswith("curl"), "\n".join(lines)
+
+
+def test_watch_pass_screen_says_how_to_go_on_from_watch(tmp_path: Path) -> None:
+    exercise = tmp_path / "main.py"
+    exercise.write_text((ROOT / "solution/cors-headers/main.py").read_text())
+    raw = run_in_terminal(["--watch", str(exercise), "--lesson", "cors-headers"], 80, 24, until="Watching")
+    text = " ".join(" ".join(plain_lines(raw[raw.rindex("\x1b[H") :])).split())
+    assert "steps pass" in text
+    if "Next lesson:" in text:
+        assert "run grade to start it" not in text and "Ctrl-C, then run grade --watch" in text, text

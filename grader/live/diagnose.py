@@ -36,7 +36,7 @@ def start_failure(problem: StartProblem, source: Source | None, attr: str) -> Fa
         return Failure(
             f"Your app could not start: loading {name} raised {data.get('exception', 'an error')}.",
             line=line,
-            details=(*_traceback(frames), data.get("exception", "")),
+            details=_traceback(frames),  # the error itself is in the message: once is enough
             hint="Read the last line of the error and the line of your file it points at; fix it, save, "
             "and grade again.",
         )

@@ -101,6 +101,8 @@ class View:
             return None
         if following.slug in self.course.passed():
             return f"{following.title} (passed already)"
+        if self.watching:  # `grade` would start it, but this one keeps watching this file
+            return f"{following.title}: press Ctrl-C, then run grade --watch to start it"
         return f"{following.title}: run grade to start it"
 
     def watched(self, report: Report | None) -> None:
