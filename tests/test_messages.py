@@ -72,3 +72,17 @@ def test_an_error_while_loading_is_said_once(tmp_path: Path) -> None:
     step = run.step("live-frontend")
     shown = "\n".join([step["message"], *(step.get("details") or [])])
     assert shown.count("name 'true' is not defined") == 1, shown
+
+
+def test_without_a_sandbox_ones_own_exercise_gets_one_calm_line(course_copy: Path) -> None:
+    exercise = course_copy / "exercise/cors-headers/main.py"
+    env = {"GRADER_COURSE": str(course_copy), "GRADER_SANDBOX": "none"}
+    own = run_grade("--lesson", "cors-headers", cwd=course_copy / "exercise/cors-headers", env=env)
+    said = [line for line in own.stderr.splitlines() if "sandbox" in line.lower()]
+    assert len(said) == 1 and "fine for your own exercise" in said[0], own.stderr
+    assert "untrusted" not in own.stderr and "network" not in own.stderr
+    # Someone else's file, graded the same way, still gets the full warning.
+    other = course_copy / "submission.py"
+    other.write_text(exercise.read_text())
+    theirs = run_grade(other, "--lesson", "cors-headers", cwd=course_copy, env=env)
+    assert "untrusted" in theirs.stderr or "network" in theirs.stderr, theirs.stderr
