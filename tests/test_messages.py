@@ -86,3 +86,17 @@ def test_without_a_sandbox_ones_own_exercise_gets_one_calm_line(course_copy: Pat
     other.write_text(exercise.read_text())
     theirs = run_grade(other, "--lesson", "cors-headers", cwd=course_copy, env=env)
     assert "untrusted" in theirs.stderr or "network" in theirs.stderr, theirs.stderr
+
+
+def test_lesson_texts_say_what_the_installed_starlette_does() -> None:
+    import inspect
+
+    from starlette.middleware import cors
+
+    production = (SUBMISSIONS.parent.parent / "lessons/cors-production/lesson.md").read_text()
+    assert f"`{', '.join(sorted(cors.ALL_METHODS))}`" in " ".join(production.split())
+    # The text says the regex must match the whole origin: so does Starlette.
+    assert "allow_origin_regex.fullmatch" in inspect.getsource(cors) and "re.fullmatch" in production
+    assert "without its end lets in" not in production
+    headers = (SUBMISSIONS.parent.parent / "lessons/cors-headers/lesson.md").read_text()
+    assert "always sends them" not in headers and "SameSite" in headers
