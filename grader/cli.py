@@ -122,6 +122,8 @@ def grade_command(
     if not path.is_file():
         _usage_error(f"not a file: {path}")
     view = View(course, lesson, path, output_format == "json", chosen=slug is not None or file is not None, watching=watch)
+    if file is None and output_format == "text":
+        _say_other_file_changed(course, lesson)
     own = path.resolve() == lesson.exercise.resolve() and output_format != "gradescope"
     chosen_sandbox = _sandbox(sandbox, own=own)
     if watch or open_page or no_open:
@@ -245,6 +247,29 @@ def _grade_batch(
         click.echo(f"grade: the grader's own files changed during this batch; no verdict counts:\n{describe(guard.found)}", err=True)
     outcomes = {report.outcome for _, report in shown_reports}
     sys.exit(EXIT_USAGE if Outcome.ERROR in outcomes else EXIT_FAIL if Outcome.FAIL in outcomes else 0)
+
+
+def _say_other_file_changed(course: Course, lesson: Lesson) -> None:
+    """`grade` alone grades the current lesson's file: when another lesson's exercise was
+    saved more recently, the learner may be editing the wrong one. Say which file counts."""
+    def saved(path: Path) -> float:
+        try:
+            return path.stat().st_mtime
+        except OSError:
+            return 0.0
+
+    mine = saved(lesson.exercise)
+    newer = [other for other in course.lessons if other is not lesson and saved(other.exercise) > mine + 1]
+    if not newer:
+        return
+    other = max(newer, key=lambda candidate: saved(candidate.exercise))
+    shown = View(course, lesson, lesson.exercise, False, True).shown_file
+    theirs = View(course, other, other.exercise, False, True).shown_file
+    click.echo(
+        f"grade: this grades {shown} (lesson '{lesson.slug}'), but {theirs} was saved more recently. "
+        f"If that is the file you are working on, run: grade --lesson {other.slug}",
+        err=True,
+    )
 
 
 def _say_sandbox(sandbox: Sandbox) -> None:

@@ -100,3 +100,25 @@ def test_lesson_texts_say_what_the_installed_starlette_does() -> None:
     assert "without its end lets in" not in production
     headers = (SUBMISSIONS.parent.parent / "lessons/cors-headers/lesson.md").read_text()
     assert "always sends them" not in headers and "SameSite" in headers
+
+
+def test_another_lessons_file_saved_later_is_named(course_copy: Path) -> None:
+    import os
+    import time
+
+    env = {"GRADER_COURSE": str(course_copy)}
+    second = course_copy / "exercise/cors-production/main.py"
+    second.write_text(second.read_text() + "\n# edited\n")
+    later = time.time() + 60
+    os.utime(second, (later, later))
+    run = run_grade(cwd=course_copy, env=env)
+    assert "exercise/cors-headers/main.py" in run.stderr and "grade --lesson cors-production" in run.stderr, run.stderr
+
+
+def test_a_pass_outside_the_exercise_does_not_announce_the_next_lesson(course_copy: Path) -> None:
+    outside = course_copy / "main.py"
+    outside.write_text((course_copy / "solution/cors-headers/main.py").read_text())
+    run = run_grade(outside, "--lesson", "cors-headers", cwd=course_copy, env={"GRADER_COURSE": str(course_copy)})
+    assert run.code == 0, run.stdout
+    flat = " ".join(run.stdout.split())
+    assert "run grade to start it" not in flat and "no progress is recorded" in flat, run.stdout

@@ -99,6 +99,10 @@ class View:
         following = self.course.after(self.lesson)
         if following is None:
             return None
+        if self.path.resolve() != self.lesson.exercise.resolve():
+            # Progress is recorded only for the lesson's own exercise file.
+            exercise = View(self.course, self.lesson, self.lesson.exercise, False, True).shown_file
+            return f"{following.title}, once {exercise} passes (this file is not it, so no progress is recorded)"
         if following.slug in self.course.passed():
             return f"{following.title} (passed already)"
         if self.watching:  # `grade` would start it, but this one keeps watching this file
