@@ -205,9 +205,9 @@ def expect_registered_once(source: ParsedFile, wanted: Wanted, why: str = "") ->
             f"disagree on {', '.join(disagree)}: keep the value this step asks for."
         )
     raise Failure(
-        f"Line {last.line} adds {wanted.name} a second time: line {first.line} added it already. Each "
-        "registration wraps the app in one more layer, the one added last runs first, and the settings "
-        f"of the two are not merged: each layer has only its own.{' ' + why if why else ''}",
+        f"Line {last.line} adds {wanted.name} a second time (line {first.line} added it already): each "
+        "registration is one more layer around the app, with only its own settings; the two are "
+        f"never merged.{' ' + why if why else ''}",
         line=last.line,
         hint=hint,
     )

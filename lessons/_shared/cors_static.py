@@ -80,9 +80,8 @@ def cors_registration(source: Source) -> Registration:
 # What two CORSMiddleware layers do (starlette/middleware/cors.py): the outer one answers a
 # preflight by itself, and on other requests both write their headers, the outer one last.
 TWO_LAYERS = (
-    "For CORS: the CORSMiddleware added last answers every preflight (OPTIONS) alone, with only "
-    "its own settings, so the other one's settings never count for a DELETE, a PUT or a JSON POST; "
-    "on other requests both add their Access-Control-* headers."
+    "The one added last answers every preflight (OPTIONS) alone, so the other one's settings never "
+    "count for a DELETE, a PUT or a JSON POST."
 )
 
 

@@ -1,5 +1,5 @@
 # expect: fail at add-middleware
-# message: the CORSMiddleware added last answers every preflight (OPTIONS) alone
+# message: The one added last answers every preflight (OPTIONS) alone
 """Notes API: the small service you built in the earlier chapters."""
 
 from fastapi import FastAPI, HTTPException

@@ -1,5 +1,5 @@
 # expect: fail at allow-origin
-# message: Line 19 adds CORSMiddleware a second time: line 13 added it already
+# message: Line 19 adds CORSMiddleware a second time (line 13 added it already)
 # steps: credentials=pass
 """Notes API: the small service you built in the earlier chapters."""
 
