@@ -152,7 +152,10 @@ def grade_command(
     if not path.is_file():
         _usage_error(f"not a file: {path}")
     view = View(course, lesson, path, output_format == "json", chosen=slug is not None or file is not None, watching=watch)
-    chosen_sandbox = _sandbox(sandbox)
+    if file is None and output_format == "text":
+        _say_other_file_changed(course, lesson)
+    own = path.resolve() == lesson.exercise.resolve() and output_format != "gradescope"
+    chosen_sandbox = _sandbox(sandbox, own=own)
     if watch or open_page or no_open:
         _watch(view, timeout, poll, browser, chosen_sandbox, page=open_page or no_open, launch=not no_open)
         return
@@ -220,12 +223,21 @@ def _protect(course: Course, sandbox: Sandbox) -> None:
         protect_output()
 
 
-def _sandbox(wanted: bool) -> Sandbox:
+def _sandbox(wanted: bool, *, own: bool = False) -> Sandbox:
     """The sandbox for this run: the strongest available unless --no-sandbox; a weaker one
-    is said once, on stderr (the JSON and Gradescope results carry it too)."""
+    is said once, on stderr (the JSON and Gradescope results carry it too). For the learner's
+    own exercise file the warning for graders of untrusted code would only alarm: one calm line."""
     from grader.run.sandbox import find_sandbox, no_sandbox
 
     chosen = find_sandbox() if wanted else no_sandbox()
+    if own and chosen.note:
+        protection = "only part of the sandbox" if chosen.kind == "namespaces" else "no sandbox"
+        click.echo(
+            f"grade: {protection} on this machine; fine for your own exercise, which runs as it would "
+            "under uvicorn (the sandbox matters when grading other people's code).",
+            err=True,
+        )
+        return chosen
     _say_sandbox(chosen)
     return chosen
 
@@ -285,6 +297,29 @@ def _grade_batch(
         click.echo(f"grade: the grader's own files changed during this batch; no verdict counts:\n{describe(guard.found)}", err=True)
     outcomes = {report.outcome for _, report in shown_reports}
     sys.exit(EXIT_USAGE if Outcome.ERROR in outcomes else EXIT_FAIL if Outcome.FAIL in outcomes else 0)
+
+
+def _say_other_file_changed(course: Course, lesson: Lesson) -> None:
+    """`grade` alone grades the current lesson's file: when another lesson's exercise was
+    saved more recently, the learner may be editing the wrong one. Say which file counts."""
+    def saved(path: Path) -> float:
+        try:
+            return path.stat().st_mtime
+        except OSError:
+            return 0.0
+
+    mine = saved(lesson.exercise)
+    newer = [other for other in course.lessons if other is not lesson and saved(other.exercise) > mine + 1]
+    if not newer:
+        return
+    other = max(newer, key=lambda candidate: saved(candidate.exercise))
+    shown = View(course, lesson, lesson.exercise, False, True).shown_file
+    theirs = View(course, other, other.exercise, False, True).shown_file
+    click.echo(
+        f"grade: this grades {shown} (lesson '{lesson.slug}'), but {theirs} was saved more recently. "
+        f"If that is the file you are working on, run: grade --lesson {other.slug}",
+        err=True,
+    )
 
 
 def _say_sandbox(sandbox: Sandbox) -> None:

@@ -24,13 +24,21 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 TEXT_ORIGINS = SUBMISSIONS / "cors-production/fail/origins_as_text.py"
 
 
-def run_in_terminal(args: list[str], columns: int, rows: int, *, until: str | None = None, timeout: float = 60) -> str:
+def run_in_terminal(
+    args: list[str], columns: int, rows: int, *, until: str | None = None, timeout: float = 60,
+    env_changes: dict[str, str | None] | None = None,
+) -> str:
     """Run `grade ARGS` on a pseudo-terminal of this size; its raw output (ANSI included).
     With `until`, stop it (Ctrl-C) once that text has appeared and the screen is quiet."""
     controller, terminal = pty.openpty()
     fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     env = {**os.environ, "COLUMNS": str(columns), "LINES": str(rows), "TERM": "xterm-256color"}
     env.pop("NO_COLOR", None)
+    for name, value in (env_changes or {}).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
     process = subprocess.Popen(
         [str(GRADE), *args], cwd=ROOT, env=env, stdin=terminal, stdout=terminal, stderr=terminal, start_new_session=True
     )
@@ -146,6 +154,37 @@ def test_show_prints_code_flush_left() -> None:
     assert "app.add_middleware(" in lines and "    allow_origins=[\"*\"]," in lines
 
 
+def _fake_pager(folder: Path, name: str) -> Path:
+    """A pager named `name` that keeps what it was given (text and $LESS) instead of showing it."""
+    folder.mkdir(exist_ok=True)
+    pager = folder / name
+    pager.write_text(f'#!/bin/sh\nprintf "%s" "${{LESS-unset}}" > "{folder}/less_env"\ncat > "{folder}/input"\n')
+    pager.chmod(0o755)
+    return pager
+
+
+@pytest.mark.parametrize(
+    ("pager", "less", "colour"),
+    [("less", None, True), ("less", "-i", False), ("less", "-iR", True), ("more", None, False)],
+)
+def test_show_pages_with_colour_only_where_the_pager_shows_it(
+    tmp_path: Path, pager: str, less: str | None, colour: bool
+) -> None:
+    """A pager given colour codes it does not interpret prints them raw (`ESC[1;4m`): less
+    without -R. As git does, LESS gets FRX when unset; otherwise the text goes plain."""
+    bin_dir = tmp_path / "bin"
+    _fake_pager(bin_dir, pager)
+    changes: dict[str, str | None] = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "LESS": less, "PAGER": None}
+    if pager != "less":
+        changes["PAGER"] = pager
+    run_in_terminal(["--show", "--lesson", "cors-headers"], 80, 24, env_changes=changes)
+    given = (bin_dir / "input").read_text()
+    assert "Your steps" in given
+    assert ("\x1b[" in given) is colour, given[:300]
+    if pager == "less" and less is None:
+        assert "R" in (bin_dir / "less_env").read_text()
+
+
 def test_banner_says_passed_after_the_lesson_passes(course_copy: Path) -> None:
     exercise = course_copy / "exercise/cors-headers/main.py"
     exercise.write_text((course_copy / "solution/cors-headers/main.py").read_text())
@@ -155,3 +194,28 @@ def test_banner_says_passed_after_the_lesson_passes(course_copy: Path) -> None:
     assert "(your current lesson)" not in first.stdout and "(passed; your current lesson is 2)" in first.stdout
     again = run_grade(cwd=course_copy / "exercise/cors-headers", env=env)
     assert "this is the last one" not in again.stdout and "(passed; your current lesson is 2)" in again.stdout
+
+
+@pytest.mark.parametrize("rows", [24, 27, 28])
+def test_watch_never_ends_a_block_on_a_line_that_introduces_a_command(tmp_path: Path, rows: int) -> None:
+    exercise = tmp_path / "main.py"
+    exercise.write_text((SUBMISSIONS / "cors-headers/malformed/auth_middleware_outermost.py").read_text())
+    raw = run_in_terminal(["--watch", str(exercise), "--lesson", "cors-headers"], 80, rows, until="Watching")
+    lines = [line for line in plain_lines(raw[raw.rindex("\x1b[H") :]) if line.strip()]
+    for index, line in enumerate(lines[:-1]):
+        if line.rstrip().endswith("run:"):
+            assert lines[index + 1].strip().startswith("curl"), "\n".join(lines)
+
+
+def test_watch_pass_screen_says_how_to_go_on_from_watch(course_copy: Path) -> None:
+    exercise = course_copy / "exercise/cors-headers/main.py"  # the lesson's own file: progress counts
+    exercise.write_text((course_copy / "solution/cors-headers/main.py").read_text())
+    raw = run_in_terminal(
+        ["--watch", str(exercise), "--lesson", "cors-headers"], 80, 24, until="Watching",
+        env_changes={"GRADER_COURSE": str(course_copy)},
+    )
+    text = " ".join(" ".join(plain_lines(raw[raw.rindex("\x1b[H") :])).split())
+    assert "steps pass" in text
+    lessons = [folder for folder in (course_copy / "lessons").iterdir() if (folder / "lesson.toml").exists()]
+    if len(lessons) > 1:  # a next lesson to announce
+        assert "run grade to start it" not in text and "Ctrl-C, then run grade --watch" in text, text

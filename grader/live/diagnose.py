@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import sys
 from pathlib import Path
@@ -29,11 +30,13 @@ def start_failure(problem: StartProblem, source: Source | None, attr: str) -> Fa
     line = frames[-1]["line"] if frames else None
     if problem.kind == "crash" and (missing := _missing_module(data.get("exception", ""))):
         return _module_not_found(missing, source, name, line, frames, data.get("exception", ""))
+    if problem.kind == "crash" and (bodiless := _bodiless_status(data.get("exception", ""), source, line)):
+        return bodiless
     if problem.kind == "crash":
         return Failure(
             f"Your app could not start: loading {name} raised {data.get('exception', 'an error')}.",
             line=line,
-            details=(*_traceback(frames), data.get("exception", "")),
+            details=_traceback(frames),  # the error itself is in the message: once is enough
             hint="Read the last line of the error and the line of your file it points at; fix it, save, "
             "and grade again.",
         )
@@ -99,6 +102,31 @@ def start_failure(problem: StartProblem, source: Source | None, attr: str) -> Fa
     return _died(problem, source, name)
 
 
+def _bodiless_status(exception: str, source: Source | None, line: int | None) -> Failure | None:
+    """FastAPI refuses a route whose status has no body (204, 304) but whose return type
+    promises one: blame the annotation, not the decorator the traceback shows."""
+    found = re.search(r"Status code (\d+) must not have a response body", exception)
+    if found is None or source is None or line is None:
+        return None
+    status = found.group(1)
+    for function in source.layout.functions.values():
+        lines = [source.line_of(decorator) for decorator in function.decorators]
+        if line not in lines or function.returns is None:
+            continue
+        where = source.line_of(function.returns.annotation)
+        code = source.code_of(function.returns.annotation)
+        return Failure(
+            f"Line {where} declares `-> {code}` on {function.name.value}(), whose route (line {line}) "
+            f"answers with status {status}. A {status} answer has no body, so FastAPI refuses a return "
+            "type that promises one, and the app cannot start.",
+            line=where,
+            details=(f"{where} | {source.text.splitlines()[where - 1].strip()}", exception),
+            hint=f"Write `-> None` on line {where} and return nothing; or, if the route should send the "
+            f"{code} back, drop status_code={status} from line {line}.",
+        )
+    return None
+
+
 def _missing_module(exception: str) -> str | None:
     found = re.match(r"ModuleNotFoundError: No module named '([\w.]+)'", exception)
     return found.group(1) if found else None
@@ -130,6 +158,15 @@ def _module_not_found(
             hint="Check the spelling of the module and of what you import from it.",
         )
     python = sys.executable
+    if "." in module and importlib.util.find_spec(top) is not None:
+        # The package is there; a module inside it is misspelled: installing changes nothing.
+        return Failure(
+            f"Line {line} imports `{module}`: {top} is installed, but it has no module by that name. "
+            "Check the spelling: module names are case-sensitive and usually all lower case.",
+            line=line,
+            details=details,
+            hint=f"Look up the exact module path in {top}'s documentation, and copy it into the import.",
+        )
     return Failure(
         f"Line {line} imports `{module}`, a package that is not installed in the Python environment "
         f"`grade` uses ({python}), so your app cannot start.",

@@ -128,9 +128,12 @@ def _compile_problem(text: str, name: str) -> FileProblem | None:
 def _syntax_problem(error: SyntaxError, text: str, name: str) -> FileProblem:
     indentation = isinstance(error, IndentationError)
     kind = "indentation" if indentation else "syntax"
+    lines = re.split(r"\r\n|\r|\n", text)  # Python's own line breaks, not str.splitlines()'s
+    said = _common_slip(error, text, lines) if not indentation else None
+    if said is not None:
+        return said.problem(name, lines)
     line = error.lineno
     details: list[str] = []
-    lines = re.split(r"\r\n|\r|\n", text)  # Python's own line breaks, not str.splitlines()'s
     if line is not None and 1 <= line <= len(lines):
         raw = lines[line - 1]
         code = raw.expandtabs(4)
@@ -147,6 +150,123 @@ def _syntax_problem(error: SyntaxError, text: str, name: str) -> FileProblem:
         hint=_indentation_hint(error, line) if indentation else "Fix the line Python points at (or the line "
         "just above it: an unclosed bracket or quote is often reported one line late), save, and grade again.",
     )
+
+
+# Characters word processors and web pages put where Python wants a straight quote.
+CURLY_QUOTES = {
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u2033": '"', "\uff02": '"', "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'",
+    "\u2032": "'", "\uff07": "'", "\u00b4": "'", "`": "'",
+}
+CLOSERS = {")": "(", "]": "[", "}": "{"}
+OPENERS = {opener: closer for closer, opener in CLOSERS.items()}
+BARE_STAR = re.compile(r"(\[\s*\*\s*[\],])|(=\s*\*\s*[,)])|(,\s*\*\s*\])")
+
+
+@dataclass(frozen=True)
+class _Slip:
+    """A syntax error a beginner makes often, said in words, with the line to look at."""
+
+    line: int
+    column: int  # 1-based, for the caret
+    said: str
+    hint: str
+
+    def problem(self, name: str, lines: list[str]) -> FileProblem:
+        raw = lines[self.line - 1] if 1 <= self.line <= len(lines) else ""
+        details = (f"{self.line} | {raw.expandtabs(4)}", " " * (len(str(self.line)) + 3) + _caret(raw, self.column, False))
+        return FileProblem(
+            f"Python cannot run {name}: syntax error on line {self.line}: {self.said}",
+            line=self.line,
+            details=details if raw else (),
+            hint=self.hint,
+        )
+
+
+def _common_slip(error: SyntaxError, text: str, lines: list[str]) -> _Slip | None:
+    """Curly quotes, an unquoted star, a bracket never closed: what Python's own message
+    leaves a beginner to work out."""
+    line, offset, message = error.lineno or 0, error.offset or 0, error.msg
+    raw = lines[line - 1] if 1 <= line <= len(lines) else ""
+    curly = re.match(r"invalid character '(.)' \((U\+[0-9A-F]+)\)", message)
+    if curly and curly.group(1) in CURLY_QUOTES:
+        mark, code = curly.group(1), curly.group(2)
+        straight = CURLY_QUOTES[mark]
+        others = sorted({n for n, text_line in enumerate(lines, start=1) if any(c in text_line for c in CURLY_QUOTES if c != "`")} - {line})
+        also = f" Lines {', '.join(map(str, others))} have them too." if others else ""
+        return _Slip(
+            line, offset,
+            f"{mark} ({code}) is a curly quote, the kind a word processor, a chat or a web page puts in "
+            f"when text is pasted. Python only reads straight quotes: {straight}.{also}",
+            f"Retype each quote on line {line} as a straight {straight}. In the program you copied from, "
+            "turning off 'smart quotes' stops it happening again.",
+        )
+    star = BARE_STAR.search(raw)
+    if star is not None and "invalid syntax" in message:
+        column = raw.index("*", star.start()) + 1
+        return _Slip(
+            line, column,
+            'the star has no quotes around it. Written bare, * is multiplication (or unpacking) to '
+            'Python; the setting wants the text "*", which means "any": quote the star.',
+            f'Quote the star on line {line}: ["*"].',
+        )
+    mismatch = re.match(r"closing parenthesis '(.)' does not match opening parenthesis '(.)' on line (\d+)", message)
+    if mismatch is not None:
+        closer, opener, opened = mismatch.group(1), mismatch.group(2), int(mismatch.group(3))
+        still_open = _open_brackets(text, line) or []
+        unclosed = next((b for b in reversed(still_open) if b[0] == opener and b[1] == opened), None)
+        # The closer matches a bracket opened further out: the inner one was left open.
+        deeper = still_open[: still_open.index(unclosed)] if unclosed else []
+        if unclosed is not None and any(b[0] == CLOSERS[closer] for b in deeper):
+            return _Slip(
+                opened, unclosed[2] + 1,
+                f"the {opener} opened here is never closed. Python only noticed on line {line}, where "
+                f"{closer} closes something opened before it.",
+                f"Add the missing {OPENERS[opener]} where what the {opener} on line {opened} holds ends "
+                f"(before the {closer} on line {line} at the latest).",
+            )
+        return _Slip(
+            line, offset,
+            f"this {closer} has nothing to close: the last bracket still open is the {opener} on line "
+            f"{opened}. There is one {closer} too many here, or its {CLOSERS[closer]} is missing.",
+            f"Remove the extra {closer} on line {line}, or add the {CLOSERS[closer]} it was meant to close.",
+        )
+    never = re.match(r"'(.)' was never closed", message)
+    if never is not None:
+        opener = never.group(1)
+        return _Slip(
+            line, offset,
+            f"{message}.",  # Python's words, on the right line already
+            f"Add the missing {OPENERS[opener]} where what the {opener} on line {line} holds ends: Python "
+            "read on to the end of the file looking for it.",
+        )
+    if message.startswith("unterminated string literal"):
+        return _Slip(
+            line, offset,
+            "a string starts here and is not closed on this line: quotes come in pairs, and the closing "
+            "one is missing (or it is a different kind of quote from the opening one).",
+            f"Add the closing quote on line {line}, the same kind as the opening one.",
+        )
+    return None
+
+
+def _open_brackets(text: str, line: int) -> list[tuple[str, int, int]] | None:
+    """The brackets still open just before `line` (char, line, 0-based column), read with
+    Python's tokenizer (strings and comments do not count); None when it cannot tell."""
+    stack: list[tuple[str, int, int]] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.start[0] >= line:
+                return stack
+            if token.type == tokenize.OP and token.string in OPENERS:
+                stack.append((token.string, *token.start))
+            elif token.type == tokenize.OP and token.string in CLOSERS:
+                if not stack or stack[-1][0] != CLOSERS[token.string]:
+                    return None
+                stack.pop()
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    return stack
 
 
 def _caret(raw: str, offset: int | None, indentation: bool) -> str:

@@ -139,6 +139,9 @@ class ParsedFile:
     def line_of(self, node: cst.CSTNode) -> int:
         return self._positions[node].start.line
 
+    def last_line_of(self, node: cst.CSTNode) -> int:
+        return self._positions[node].end.line
+
     def position_of(self, node: cst.CSTNode) -> tuple[int, int]:
         """(line, column): orders two statements that share a line (`a = 1; b = 2`)."""
         start = self._positions[node].start
@@ -199,13 +202,20 @@ class ParsedFile:
                     hint=f"Remove {name} from line {wrong.line}; keep `{statement}`.",
                 )
         if running:
-            return running[0]
+            usable = next((f for f in running if f.bound_as in {name, "*"}), None)
+            unbound = None if usable else self._unbound_use(name)
+            if unbound is not None:
+                raise _bound_otherwise(running[0], unbound, name, statement)
+            return usable or running[0]
         for dead in found:
             raise Failure(
                 f"Line {dead.line} imports {name} {dead.placement.reason}.",
                 line=dead.line,
                 hint=f"Put `{statement}` at the top of the file, with the other imports, outside any `if` or function.",
             )
+        misnamed = self._misnamed_import(qualified, statement)
+        if misnamed is not None:
+            raise misnamed
         for near in self.imports_named(name, close=True):
             if near.name != name:
                 raise Failure(
@@ -214,8 +224,11 @@ class ParsedFile:
                     line=near.line,
                     hint=f"Change the line to: {statement}",
                 )
+            case = next(
+                (" (module names are case-sensitive)" for m in modules if near.module.lower() == m.lower()), ""
+            )
             raise Failure(
-                f"Line {near.line} imports {name} from `{near.module or '.'}`, but it lives in `{module}`, "
+                f"Line {near.line} imports {name} from `{near.module or '.'}`, but it lives in `{module}`{case}, "
                 "so Python stops with an ImportError.",
                 line=near.line,
                 hint=f"Change the line to: {statement}",
@@ -238,6 +251,57 @@ class ParsedFile:
                 hint=f"Add `{statement}` at the top of the file.",
             )
         raise Failure(f"{self.name} does not import {name} yet.")
+
+    def _unbound_use(self, name: str) -> int | None:
+        """The first running line that writes `name` alone where nothing defines it: the
+        import made it available only under another name (`module.Name`, `as N`)."""
+        finder = _NameUses(name)
+        for call, place in self.layout.calls:
+            if place.runs:
+                call.visit(finder)
+        lines = [
+            self.line_of(node) for node in finder.found
+            if isinstance(node, cst.Name) and not self.qualified_names(node)
+        ]
+        return min(lines, default=None)
+
+    def _misnamed_import(self, qualified: tuple[str, ...], statement: str) -> Failure | None:
+        """An import that reaches for the wanted class but names it wrongly: another name from
+        its module (`from m import Short`), the module in the wrong case (`m.NAME`), or the
+        class imported as if it were a module (`import Name`)."""
+        name = qualified[0].rpartition(".")[2]
+        modules = {q.rpartition(".")[0] for q in qualified}
+        for node, place in self.layout.imports:
+            if not place.runs:
+                continue
+            line = self.line_of(node)
+            for path, module, imported in _import_paths(node):
+                if path.lower() in {m.lower() for m in modules} and path not in modules:
+                    right = next(m for m in modules if m.lower() == path.lower())
+                    lower = ", all lower case" if right == right.lower() else ""
+                    return Failure(
+                        f"Line {line} (`{self.code_of(node)}`) asks for `{path}`, which does not exist: "
+                        f"module names are case-sensitive, and this one is written `{right}`{lower}. "
+                        f"{name} is the class inside it.",
+                        line=line,
+                        hint=f"Change the line to: {statement}",
+                    )
+                if module in modules and imported not in (name, "*") and imported.lower() != name.lower():
+                    return Failure(
+                        f"Line {line} imports `{imported}` from {module}, but the class this step needs "
+                        f"is called {name}: the full name, with this exact case.",
+                        line=line,
+                        hint=f"Change the line to: {statement}",
+                    )
+                if not module and path.rpartition(".")[2].lower() == name.lower():
+                    return Failure(
+                        f"Line {line} `{self.code_of(node)}` asks Python for a module named `{path}`, and there "
+                        f"is none: {name} is a class inside the module `{qualified[0].rpartition('.')[0]}`, and "
+                        "a class is imported with `from MODULE import CLASS`.",
+                        line=line,
+                        hint=f"Change the line to: {statement}",
+                    )
+        return None
 
     def _uses_of(self, name: str) -> tuple[int, str] | None:
         """The first running line that refers to `name` (`Name` or `pkg.mod.Name`), and how."""
@@ -475,6 +539,36 @@ def _provided_names(node: cst.Import | cst.ImportFrom) -> list[tuple[str, str, s
         bound = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
         provided.append((f"{module}.{name}", module, bound))
     return provided
+
+
+def _import_paths(node: cst.Import | cst.ImportFrom) -> list[tuple[str, str, str]]:
+    """(full dotted path, module imported from or "" for `import`, name imported) per alias."""
+    if isinstance(node, cst.Import):
+        return [(_dotted(alias.name), "", _dotted(alias.name)) for alias in node.names]
+    if node.module is None or node.relative or isinstance(node.names, cst.ImportStar):
+        return []
+    module = _dotted(node.module)
+    return [(f"{module}.{_dotted(alias.name)}", module, _dotted(alias.name)) for alias in node.names]
+
+
+def _bound_otherwise(found: ImportFound, use: int, name: str, statement: str) -> Failure:
+    """The import worked, but under another name than the one the file then writes."""
+    if "." in found.bound_as:
+        module = found.bound_as.rpartition(".")[0]
+        full = found.qualified.rpartition(".")[0]
+        alias = f" (as `{module}`)" if module != full else ""
+        how = (
+            f"Line {found.line} imports the module {full}{alias}, not the class: after it, the class "
+            f"is written `{found.bound_as}`."
+        )
+    else:
+        how = f"Line {found.line} imports {name} under another name, `{found.bound_as}`."
+    return Failure(
+        f"{how} Line {use} writes `{name}` alone, a name this file never defines, so Python stops "
+        "there with a NameError.",
+        line=found.line,
+        hint=f"Import the class itself: {statement} (or write `{found.bound_as}` on line {use}).",
+    )
 
 
 def _import_match(wanted: str, provided: str, bound: str) -> str | None:

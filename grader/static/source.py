@@ -15,7 +15,13 @@ from grader.static.parsed import AppBinding, ParsedFile
 from grader.static.registrations import Registration
 from grader.static.registrations import registrations_in
 from grader.static.routes import Route, dependencies_in, expect_dependency, expect_route, routes_in
-from grader.static.wrong_place import Wanted, expect_registration, expect_served_app
+from grader.static.wrong_place import (
+    Wanted,
+    expect_before_server_start,
+    expect_registered_once,
+    expect_registration,
+    expect_served_app,
+)
 
 
 class Source(ParsedFile):
@@ -53,6 +59,22 @@ class Source(ParsedFile):
         name = middleware[0].rpartition(".")[2]
         wanted = Wanted(tuple(middleware), tuple(params), app, example or f"{app}.add_middleware({name}, ...)")
         return expect_registration(self, wanted)
+
+    def expect_registered_once(
+        self, *middleware: str, params: Sequence[str] = (), app: str | None = None, why: str = ""
+    ) -> None:
+        """Fails when one of the `middleware` classes is registered on the served app twice
+        (two add_middleware calls): two layers, settings not merged. `why` adds what two
+        layers of this middleware do, for the learner."""
+        app = app or self.app
+        name = middleware[0].rpartition(".")[2]
+        wanted = Wanted(tuple(middleware), tuple(params), app, f"{app}.add_middleware({name}, ...)")
+        expect_registered_once(self, wanted, why)
+
+    def expect_before_server_start(self, registration: Registration) -> None:
+        """Fails when the file starts a server (`uvicorn.run(app)` under the main guard) above
+        the registration: under `python main.py` the app is served without it."""
+        expect_before_server_start(self, registration, registration.middleware_code.rpartition(".")[2])
 
     def hooks(self, method: str | None = None) -> list[Hook]:
         """Every function registered with a decorator `@target.method(...)`, running or not, in

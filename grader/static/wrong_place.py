@@ -13,6 +13,7 @@ import libcst as cst
 
 from grader.static.parsed import AppBinding, ParsedFile
 from grader.static.registrations import Registration
+from grader.static.placement import MAIN_GUARD_REASON
 from grader.static.registrations import registrations_in
 from grader.verdict.checks import Failure
 
@@ -21,6 +22,8 @@ ROUTER_CLASSES = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter"})
 APP_KEYWORDS = frozenset(
     {"debug", "title", "summary", "description", "version", "middleware", "lifespan", "routes", "root_path"}
 )
+# Calls that start a server and return only when it stops.
+SERVER_STARTS = ("uvicorn.run", "uvicorn.main.run")
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,71 @@ def _misplaced(registration: Registration, binding: AppBinding, wanted: Wanted, 
         "so the middleware never sees a request.",
         line=line,
         hint=move,
+    )
+
+
+def expect_registered_once(source: ParsedFile, wanted: Wanted, why: str = "") -> None:
+    """Fails when `wanted` is registered on the served app more than once: each registration
+    is one more layer around the app, and their settings are never merged. `why` says what
+    two layers of this middleware do."""
+    found = [
+        r for r in registrations_in(source, wanted.params, wanted.app)
+        if r.is_one_of(wanted.qualified) and r.on_served_app
+    ]
+    if len(found) < 2:
+        return
+    first, last = found[0], found[-1]
+    merged: dict[str, str] = {}
+    disagree: list[str] = []
+    for registration in found:
+        for name, value in registration.arguments.items():
+            if merged.setdefault(name, value.code) != value.code and name not in disagree:
+                disagree.append(name)
+    together = ", ".join([wanted.name, *(f"{name}={code}" for name, code in merged.items())])
+    hint = f"Keep one registration with every setting in it, and delete the other: {wanted.app}.add_middleware({together})"
+    if disagree:
+        hint = (
+            f"Keep one {wanted.short} with every setting it needs, and delete the other. The two "
+            f"disagree on {', '.join(disagree)}: keep the value this step asks for."
+        )
+    raise Failure(
+        f"Line {last.line} adds {wanted.name} a second time (line {first.line} added it already): each "
+        "registration is one more layer around the app, with only its own settings; the two are "
+        f"never merged.{' ' + why if why else ''}",
+        line=last.line,
+        hint=hint,
+    )
+
+
+def expect_before_server_start(source: ParsedFile, registration: Registration, name: str) -> None:
+    """Fails when a `uvicorn.run(...)` under the main guard sits above the registration: under
+    `python main.py` it serves the app before the registration runs (uvicorn main:app works)."""
+    blocks = [
+        (source.line_of(statement), source.last_line_of(statement))
+        for statement in source.module.body
+        if isinstance(statement, cst.If)
+    ]
+    runs = [
+        source.line_of(call)
+        for call, place in source.layout.calls
+        if place.reason == MAIN_GUARD_REASON and source.qualified_names(call.func) & set(SERVER_STARTS)
+        # below the whole `if` (a registration in its `else:` is a choice, not an oversight)
+        and any(start <= source.line_of(call) <= end < registration.line for start, end in blocks)
+        # uvicorn.run("main:app") imports the module afresh, and that import runs the whole file
+        and not (call.args and isinstance(call.args[0].value, cst.SimpleString | cst.ConcatenatedString))
+    ]
+    if not runs:
+        return
+    started, line = runs[0], registration.line
+    raise Failure(
+        f"Line {line} adds {name} below the `if __name__ == \"__main__\":` block, whose "
+        f"uvicorn.run(...) on line {started} starts the server. Started with `python {source.name}`, "
+        f"Python runs the file from the top: the server starts on line {started} with the app as it is "
+        f"then, without {name}, and line {line} runs only once the server has stopped. (Started "
+        f"with `uvicorn {source.path.stem}:{source.app}`, as the grader does, it happens to work.)",
+        line=line,
+        hint="Move the `if __name__ == \"__main__\":` block to the very end of the file, below every "
+        "add_middleware and route.",
     )
 
 

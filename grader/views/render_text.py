@@ -88,6 +88,8 @@ def _fitted(console: Console, step: StepResult, draw: Callable[..., None], room:
     line and the hint are what to act on), then whatever still does not fit."""
     block: list[Text] = []
     for keep in range(len(step.details), -1, -1):
+        if 0 < keep < len(step.details) and step.details[keep - 1].rstrip().endswith(":"):
+            continue  # never end on a line that introduces what was cut ("then, ... run:")
         block = _render(console, partial(draw, details=step.details[:keep]))
         hidden = len(step.details) - keep
         if len(block) + (1 if hidden else 0) <= room:

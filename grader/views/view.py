@@ -99,8 +99,14 @@ class View:
         following = self.course.after(self.lesson)
         if following is None:
             return None
+        if self.path.resolve() != self.lesson.exercise.resolve():
+            # Progress is recorded only for the lesson's own exercise file.
+            exercise = View(self.course, self.lesson, self.lesson.exercise, False, True).shown_file
+            return f"{following.title}, once {exercise} passes (this file is not it, so no progress is recorded)"
         if following.slug in self.course.passed():
             return f"{following.title} (passed already)"
+        if self.watching:  # `grade` would start it, but this one keeps watching this file
+            return f"{following.title}: press Ctrl-C, then run grade --watch to start it"
         return f"{following.title}: run grade to start it"
 
     def watched(self, report: Report | None) -> None:
@@ -179,11 +185,14 @@ class View:
         from rich.text import Text
 
         from grader.course.lesson_text import print_lesson_text
+        from grader.views.pager import LearnerPager, pager_command
 
         # Prose wraps at the terminal's width (80 columns when piped), unlike report lines.
         console = Console(highlight=False)
         long = self.interactive and self.lesson.text.count("\n") + 10 > console.height
-        with console.pager(styles=True) if long else nullcontext():
+        pager = LearnerPager(pager_command()) if long else None
+        colour = pager is not None and pager.command is not None and pager.command.colour
+        with console.pager(pager, styles=colour) if pager is not None else nullcontext():
             print_lesson_text(self.lesson.text, console)
             console.print()
             console.print(Text("Your steps", style="bold"))

@@ -12,6 +12,8 @@ from _shared.cors_runtime import effective_registration
 from _shared.live_reports import fail_on_crash, try_it
 from _shared.cors_static import (
     CORS_MIDDLEWARE,
+    any_origin_with_cookies,
+    two_layers_first,
     IMPORT_LINE,
     PARAMETERS,
     expect_cors_import,
@@ -54,7 +56,13 @@ def cors_middleware_is_imported(source: Source) -> str:
 
 @check("add-middleware")
 def cors_middleware_allows_everything(source: Source) -> str:
+    with two_layers_first(source):
+        return _allows_everything(source)
+
+
+def _allows_everything(source: Source) -> str:
     registration, note = effective_registration(source)
+    source.expect_before_server_start(registration)
     problems = unknown_settings(registration) + [
         problem
         for setting in ALLOW_ALL
@@ -73,7 +81,9 @@ def cors_middleware_allows_everything(source: Source) -> str:
         if registration.kind == "middleware_list"
         else ""
     )
-    return f"Line {registration.line} adds CORSMiddleware to the app{how}, allowing any origin, method and header.{note}"
+    said = f"Line {registration.line} adds CORSMiddleware to the app{how}, allowing any origin, method and header.{note}"
+    warning = any_origin_with_cookies(registration)
+    return f"{said} {warning}" if warning else said
 
 
 @check("live-headers", live=True)

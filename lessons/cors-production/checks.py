@@ -8,7 +8,7 @@ from _shared.browser_cors import origin_problems, preflight_problems
 from _shared.cors_origins import admitted_by, settings_for
 from _shared.cors_probes import LESSON_ENDPOINTS, endpoint_list, in_file_order, page_calls, send, unknown_id
 from _shared.cors_runtime import effective_registration
-from _shared.cors_static import CORS_MIDDLEWARE, list_setting_problem
+from _shared.cors_static import CORS_MIDDLEWARE, list_setting_problem, origin_near_miss, two_layers_first
 from _shared.live_reports import fail_on_crash, try_it
 
 from grader import Failure, LiveApp, Source, Value, check
@@ -21,7 +21,13 @@ PREFLIGHT_HEADERS = ["authorization", "content-type"]
 
 @check("allow-origin")
 def only_the_frontend_is_allowed(source: Source) -> str:
+    with two_layers_first(source):
+        return _only_the_frontend(source)
+
+
+def _only_the_frontend(source: Source) -> str:
     registration, note = effective_registration(source)
+    source.expect_before_server_start(registration)
     value = registration.argument("allow_origins")
     regex = registration.argument("allow_origin_regex")
     if value is not None and isinstance(value.literal, str):
@@ -170,6 +176,11 @@ def _unescaped_dot(pattern: str) -> bool:
 
 @check("credentials")
 def credentials_are_allowed(source: Source) -> str:
+    with two_layers_first(source):
+        return _credentials(source)
+
+
+def _credentials(source: Source) -> str:
     registration, _ = effective_registration(source)
     value = registration.argument("allow_credentials")
     if value is None:
@@ -334,10 +345,7 @@ def _near_miss(items: tuple[str, ...], line: int) -> str | None:
                 f'Line {line}: "{item}" ends with a slash. An origin has no path, so browsers send '
                 f'"{FRONTEND}" and it never matches. Remove the slash.'
             )
-        if item.lower() == FRONTEND.replace("https://", "http://"):
-            return f'Line {line}: "{item}" uses http, but the frontend is served over https: {FRONTEND}.'
-        if item.lower() == FRONTEND and item != FRONTEND:
-            return f'Line {line}: write the origin in lower case, exactly as browsers send it: "{FRONTEND}".'
+        reason = origin_near_miss(item, FRONTEND)
+        if reason is not None:
+            return f"Line {line}: {reason}"
     return None
-
-

@@ -1,5 +1,5 @@
 # expect: fail at add-middleware
-# message: allow_methods allows only "get", "post", "put", "delete"
+# message: allow_methods allows only "get", "post", "put", "delete" (line 8), not every method; and "put" is in lower case, which never matches: CORSMiddleware compares method names exactly, and browsers send them in capitals ("PUT")
 # steps: import=pass live-headers=fail
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware

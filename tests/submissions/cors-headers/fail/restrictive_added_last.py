@@ -1,5 +1,5 @@
 # expect: fail at add-middleware
-# message: allows only "http://localhost:5173"
+# message: Line 9 adds CORSMiddleware a second time (line 7 added it already)
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 

@@ -1,5 +1,5 @@
 # expect: fail at allow-origin
-# message: write the origin in lower case
+# message: has capital letters. Browsers send the host in lower case
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 

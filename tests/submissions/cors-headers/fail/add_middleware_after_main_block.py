@@ -1,0 +1,24 @@
+# expect: fail at add-middleware
+# message: below the `if __name__ == "__main__":` block, whose uvicorn.run(...) on line 22
+# steps: import=pass live-headers=pass
+import uvicorn
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI()
+
+
+@app.get("/notes")
+def list_notes() -> list[dict]:
+    return [{"id": 1, "title": "Welcome"}]
+
+
+@app.delete("/notes/{note_id}", status_code=204)
+def delete_note(note_id: int) -> None:
+    return None
+
+
+if __name__ == "__main__":
+    uvicorn.run(app, host="127.0.0.1", port=8000)
+
+app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"])

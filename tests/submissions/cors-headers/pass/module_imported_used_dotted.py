@@ -1,0 +1,16 @@
+# expect: pass
+from fastapi import FastAPI
+from fastapi.middleware import cors
+
+app = FastAPI()
+app.add_middleware(cors.CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"])
+
+
+@app.get("/notes")
+def list_notes() -> list[dict]:
+    return [{"id": 1, "title": "Welcome"}]
+
+
+@app.delete("/notes/{note_id}", status_code=204)
+def delete_note(note_id: int) -> None:
+    return None
