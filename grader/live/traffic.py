@@ -69,24 +69,21 @@ class BrowserProfile:
 
 
 def session_cookie(rng: random.Random) -> str:
-    """A logged-in user's cookie: a session framework's name and an opaque random value."""
+    """A logged-in user's cookie: a session framework's name and an opaque random value,
+    short enough that a curl line carrying it fits a learner's terminal."""
     name = rng.choice(SESSION_COOKIES)
     alphabet = string.ascii_letters + string.digits
-    value = "".join(rng.choice(alphabet) for _ in range(rng.randint(24, 48)))
+    value = "".join(rng.choice(alphabet) for _ in range(rng.randint(16, 24)))
     if name == "connect.sid":
-        value = "s%3A" + value + "." + "".join(rng.choice(alphabet) for _ in range(43))
-    cookie = f"{name}={value}"
-    if rng.random() < 0.5:  # analytics cookies ride along on most real sites
-        cookie = f"_ga=GA1.1.{rng.randint(10**8, 10**9)}.{rng.randint(1_600_000_000, 1_760_000_000)}; " + cookie
-    return cookie
+        value = "s%3A" + value + "." + "".join(rng.choice(alphabet) for _ in range(8))
+    return f"{name}={value}"
 
 
 def bearer_token(rng: random.Random) -> str:
-    """A login token as a frontend sends it (`Bearer` and a JWT's three base64url parts),
-    different in every grade, so that no app can let one fixed token through."""
+    """A login token as a frontend sends it (`Bearer` and an opaque random value, as many
+    APIs issue), different in every grade, so that no app can let one fixed token through."""
     alphabet = string.ascii_letters + string.digits + "-_"
-    parts = ["eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"] + ["".join(rng.choice(alphabet) for _ in range(n)) for n in (rng.randint(40, 90), 43)]
-    return "Bearer " + ".".join(parts)
+    return "Bearer " + "".join(rng.choice(alphabet) for _ in range(rng.randint(24, 36)))
 
 
 def new_rng() -> random.Random:
