@@ -22,7 +22,7 @@ SESSION_COOKIE = "session=grader-test"
 
 @check("allow-origin")
 def only_the_frontend_is_allowed(source: Source) -> str:
-    registration, note = effective_registration(source)
+    registration, note = effective_registration(source, uses=("allow_origins", "allow_origin_regex"))
     value = registration.argument("allow_origins")
     regex = registration.argument("allow_origin_regex")
     if value is not None and isinstance(value.literal, str):
@@ -171,7 +171,7 @@ def _unescaped_dot(pattern: str) -> bool:
 
 @check("credentials")
 def credentials_are_allowed(source: Source) -> str:
-    registration, _ = effective_registration(source)
+    registration, _ = effective_registration(source, uses=("allow_credentials",))
     value = registration.argument("allow_credentials")
     if value is None:
         raise Failure(
