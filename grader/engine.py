@@ -22,6 +22,8 @@ from grader.verdict.results import Report, Status, StepResult
 if TYPE_CHECKING:
     from grader.live.browser import Browser
 
+# Why a static check's pass needs the running app's answers: (reason, line) pairs.
+Unconfirmed = tuple[tuple[str, int | None], ...]
 DEFAULT_IMPORT_TIMEOUT = 10.0
 # How long one live request may take; never longer than the learner's import timeout.
 REQUEST_TIMEOUT = 5.0
@@ -132,15 +134,22 @@ def _grade_loaded(
     except LessonError as error:
         return _report(lesson, loaded.path, (), error=str(error))
 
-    def analyse() -> tuple[Source, dict[str, StepResult]]:
+    def analyse() -> tuple[Source, dict[str, StepResult], dict[str, Unconfirmed]]:
         source = Source(loaded.path, loaded.text, app=lesson.app_attr)
         source.attach_served(lambda: app.served_app(import_timeout))
-        return source, {spec.step: _run(lesson, spec, source) for spec in specs if not spec.live}
+        results, pending = {}, {}
+        for spec in specs:
+            if not spec.live:
+                results[spec.step] = _run(lesson, spec, source)
+                unconfirmed = source.take_unconfirmed()
+                if unconfirmed and results[spec.step].status is Status.PASS:
+                    pending[spec.step] = unconfirmed
+        return source, results, pending
 
     try:
         check_size(loaded.text)
         # A check may wait for the app to load (runtime_app): that wait is within the bound.
-        source, results = within(2 * import_timeout, analyse)
+        source, results, pending = within(2 * import_timeout, analyse)
     except LessonError as error:
         return _report(lesson, loaded.path, (), error=str(error))
     except (TooComplex, RecursionError, MemoryError) as error:
@@ -162,7 +171,49 @@ def _grade_loaded(
                 )
     except LessonError as error:
         return _report(lesson, loaded.path, (), error=str(error))
+    wire = [results[spec.step] for spec in live if not spec.browser]
+    for step_id, unconfirmed in pending.items():
+        results[step_id] = _rest_on_wire(lesson, loaded.path.name, results[step_id], unconfirmed, wire)
     return _report(lesson, loaded.path, tuple(results[step.id] for step in steps))
+
+
+def _rest_on_wire(
+    lesson: Lesson, name: str, passed: StepResult, unconfirmed: Unconfirmed, wire: list[StepResult]
+) -> StepResult:
+    """A static pass the file alone could not confirm (the check said why, through
+    `Source.rest_on_wire`): it stands when every live step passes, since what the running
+    app reports about itself is its own claim, but its answers on the wire the grader saw."""
+    why = "; ".join(reason for reason, _ in unconfirmed)
+    numbers = {step.id: index for index, step in enumerate(lesson.steps, start=1)}
+    failing = next((result for result in wire if result.status is not Status.PASS), None)
+    if wire and failing is None:
+        steps = " and ".join(f"step {numbers[result.id]}" for result in wire)
+        return replace(
+            passed,
+            message=f"{passed.message} The grader could not confirm this from the file alone ({why}); "
+            f"your app's answers in {steps} confirm it.",
+        )
+    line = next((line for _, line in unconfirmed if line is not None), passed.line)
+    if failing is None:
+        why_not = "and no step of this lesson calls your running app to confirm it"
+    else:
+        why_not = (
+            f"so it rests on your running app's answers, and those fail in step {numbers[failing.id]} "
+            f"({failing.title}): fix that step first"
+        )
+    step = lesson.step(passed.id)
+    return StepResult(
+        step.id,
+        step.title,
+        Status.FAIL,
+        f"The grader cannot confirm this step from {name} alone ({why}), {why_not}.",
+        line,
+        "Write it plainly in the file (settings as lists of strings, in the call itself), where the "
+        "grader can read it; or make the failing step pass.",
+        (f"What the file shows: {passed.message}",),
+        step.hints,
+        passed.output,
+    )
 
 
 def lesson_checks(lesson: Lesson) -> list[CheckSpec]:

@@ -15,7 +15,7 @@ from grader.run.server import AppProcess
 APP = '''
 import time
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.middleware.trustedhost import TrustedHostMiddleware
 
 app = FastAPI()
@@ -34,6 +34,11 @@ async def add_process_time(request, call_next):
 @app.get("/")
 def home() -> dict[str, str]:
     return {"message": "Hello"}
+
+
+@app.post("/echo")
+async def echo(request: Request) -> dict[str, str]:
+    return {"got": (await request.body()).decode()}
 
 
 @app.get("/boom")
@@ -65,6 +70,20 @@ def test_a_check_s_own_header_replaces_the_default(app: LiveApp) -> None:
     response = app.request("GET", "/", {"host": "evil.example"})
     assert response.status == 400
     assert response.request_headers == (("host", "evil.example"),)
+
+
+def test_none_leaves_a_default_header_out_of_one_request(app: LiveApp) -> None:
+    response = app.request("GET", "/", {"Host": None})
+    assert response.status == 400  # the app trusts only notes.example.com: the default was not sent
+    assert response.request_headers == ()
+    assert "notes.example.com" not in response.curl()
+    assert app.request("GET", "/").status == 200  # and the next request carries it again
+
+
+@pytest.mark.parametrize("body", [b'{"title": "caf\xc3\xa9"}', '{"title": "caf\u00e9"}'])
+def test_a_body_goes_as_bytes_or_as_utf8_text(app: LiveApp, body: bytes | str) -> None:
+    response = app.expect("POST", "/echo", {"Content-Type": "application/json"}, body=body, status=200)
+    assert response.text == '{"got":"{\\"title\\": \\"caf\u00e9\\"}"}'
 
 
 def test_header_values_are_tested_by_function_or_pattern(app: LiveApp) -> None:

@@ -34,11 +34,15 @@ def start_command(file: Path, app: str = "app") -> str:
     return one_line(f"{uvicorn} {file.stem}:{app}{app_dir}")  # a folder's name may hold control characters
 
 
-def with_defaults(defaults: Sequence[tuple[str, str]], given: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+def with_defaults(
+    defaults: Sequence[tuple[str, str]], given: Mapping[str, str | None]
+) -> tuple[tuple[str, str], ...]:
     """The lesson's default headers, then the check's own; a check's header replaces a
-    default of the same name (header names are case-insensitive)."""
+    default of the same name (header names are case-insensitive), and `None` drops it for
+    this request (a request without the API key every other request carries)."""
     mine = {name.lower() for name in given}
-    return (*((name, value) for name, value in defaults if name.lower() not in mine), *given.items())
+    kept = ((name, value) for name, value in defaults if name.lower() not in mine)
+    return (*kept, *((name, value) for name, value in given.items() if value is not None))
 
 
 def _shown(path: Path) -> str:
@@ -165,15 +169,18 @@ class LiveApp:
         self,
         method: str,
         path: str,
-        headers: Mapping[str, str] | None = None,
-        body: bytes | None = None,
+        headers: Mapping[str, str | None] | None = None,
+        body: bytes | str | None = None,
         *,
         credentials: bool = False,
     ) -> Response:
         """Send one request; a hang or a dropped connection fails the step with a clear message.
+        A header given as `None` leaves out lesson.toml's default of that name; a `str` body
+        goes as UTF-8.
         With an `Origin` header it is sent as a browser page's request; `credentials` adds the
         user's cookie (`self.cookie`), as `fetch(..., {credentials: "include"})` does."""
         given = with_defaults(self.default_headers, headers or {})
+        body = body.encode() if isinstance(body, str) else body
         host = f"127.0.0.1:{self.port}"
         length = len(body) if body is not None else (0 if method in {"POST", "PUT", "PATCH"} else None)
         origin = next((value for name, value in given if name.lower() == "origin"), None)
@@ -263,14 +270,14 @@ class LiveApp:
         self,
         method: str,
         path: str,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, str | None] | None = None,
         *,
         status: int | Collection[int] | None = None,
         present: Sequence[str] = (),
         equals: Mapping[str, str] | None = None,
         absent: Sequence[str] = (),
         matches: Mapping[str, HeaderTest] | None = None,
-        body: bytes | None = None,
+        body: bytes | str | None = None,
         credentials: bool = False,
     ) -> Response:
         """Send a request and check its answer: the `status` (a code, or a range or set of

@@ -2,7 +2,9 @@
 
 Learner code runs in that process and can write to the pipe too, so every line is parsed
 here, checked for type, size and order, and anything unexpected becomes a `Violation`:
-that submission's own failed start, never the grader's error.
+that submission's own failed start, never the grader's error. An event can explain why a
+start failed or carry the app's report of itself (served.py); none grants anything, and
+whether the app serves is never an event: the grader connects and sees.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ MAX_LINE = 256 * 1024
 MAX_FRAMES = 12
 # Events that end the start: the module could not be loaded or served.
 ENDINGS = {"server-call", "exit", "crash", "no-app", "not-app", "sandbox"}
-# What may come after what: the child reports each stage once, in this order.
-FOLLOWS = {None: {"started", "sandbox"}, "started": {"imported", *ENDINGS}, "imported": {"ready"}}
+# What may come after what: the child reports each stage once, in this order. Whether the
+# app serves is never an event: the grader connects and sees (server.py).
+FOLLOWS: dict[str | None, set[str]] = {None: {"started", "sandbox"}, "started": {"imported", *ENDINGS}, "imported": set()}
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ def parse_event(line: bytes, previous: str | None) -> Event | Violation:
 
 def _checked(name: str, raw: dict[str, Any]) -> dict[str, Any] | None:
     """The event's fields, each of the expected type and cleaned; None when one is not."""
-    if name in {"started", "ready"}:
+    if name == "started":
         return {}
     if name == "sandbox":
         reason = raw.get("reason")

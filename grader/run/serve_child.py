@@ -80,8 +80,8 @@ def serve(status_fd: int, sock_fd: int, file: str, module_name: str, attr: str, 
     _limit_resources(private)
     path = Path(file).resolve()
     sys.path.insert(0, str(path.parent))
-    sys.argv = [str(path)]
     uvicorn.run = _refuse_to_run
+    _look_like_uvicorn(module_name, attr)
     tell("started")
     try:
         module = _load(path, module_name)
@@ -104,11 +104,44 @@ def serve(status_fd: int, sock_fd: int, file: str, module_name: str, attr: str, 
         tell("not-app", attr=attr, type=type(app).__name__, value=repr(app)[:80])
         return 0
     tell("imported", app=_describe_app(app, attr))
+    # No "ready" message: the grader sees the app is ready by connecting to it (server.py).
     sock = socket.socket(fileno=sock_fd)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="auto")
-    server = _ReportingServer(config, lambda: tell("ready"))
-    server.run(sockets=[sock])
+    uvicorn.Server(config).run(sockets=[sock])
     return 0
+
+
+# What the environment holds only because the grader started this process (set in
+# server.py's _child_env for the interpreter's start-up, where they have done their work).
+GRADER_ENV = ("PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "PYTHONIOENCODING")
+# The console script pip writes for uvicorn: what `__main__` holds under `uvicorn main:app`.
+UVICORN_SCRIPT = "import re\nimport sys\nfrom uvicorn.main import main\n"
+
+
+def _look_like_uvicorn(module_name: str, attr: str) -> None:
+    """Make this process, as the learner's code can see it, the one `uvicorn main:app` runs:
+    its sys.argv, __main__ and sys.path, no module of the grader's in sys.modules and no name
+    of the grader's in the environment, so an app cannot behave one way only when graded."""
+    import builtins
+    import importlib.machinery
+    import types
+
+    script = str(Path(sys.executable).with_name("uvicorn"))
+    sys.argv = [script, f"{module_name}:{attr}"]
+    sys.orig_argv = [sys.executable, *sys.argv]
+    main = types.ModuleType("__main__")
+    main.__file__ = script
+    main.__loader__ = importlib.machinery.SourceFileLoader("__main__", script)
+    main.__builtins__ = builtins  # type: ignore[attr-defined]
+    main.__cached__ = None  # type: ignore[attr-defined]
+    main.__annotations__ = {}
+    exec(UVICORN_SCRIPT, vars(main))
+    sys.modules["__main__"] = main
+    for name in [name for name in sys.modules if name.startswith("_grader_")]:
+        del sys.modules[name]  # still running, through the references this code holds
+    sys.path[1:1] = [str(Path(script).parent)]  # a console script's own folder comes first
+    for key in GRADER_ENV:
+        os.environ.pop(key, None)
 
 
 class ServerStartedWhileLoading(Exception):
@@ -119,21 +152,6 @@ def _refuse_to_run(*args: Any, **kwargs: Any) -> None:
     # Under `uvicorn main:app`, a top-level uvicorn.run() starts a second server inside the
     # import and never returns. Saying so at once beats waiting for a timeout.
     raise ServerStartedWhileLoading
-
-
-class _ReportingServer:
-    """uvicorn's Server, telling the grader once it is accepting connections."""
-
-    def __new__(cls, config: Any, on_ready: Any) -> Any:
-        import uvicorn
-
-        class Server(uvicorn.Server):
-            async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-                await super().startup(sockets=sockets)
-                if not self.should_exit:
-                    on_ready()
-
-        return Server(config)
 
 
 def _load(path: Path, module_name: str) -> Any:

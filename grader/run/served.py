@@ -1,7 +1,9 @@
-"""What the learner's running app really holds, as reported by the child that loaded it.
+"""What the learner's running app says it holds, as reported by the child that loaded it.
 
-The child reads the app object after the learner's module ran and sends plain data; the
-grader trusts it only as data: anything that is not of the expected shape is dropped.
+The child reads the app object after the learner's module ran and sends plain data. Learner
+code runs in that process and can forge all of it (a class's name, the middleware list, the
+whole event), so the grader trusts it only as data, dropping anything not of the expected
+shape, and only as a claim: it may explain a failure or veto a pass, never grant one.
 """
 
 from __future__ import annotations

@@ -11,10 +11,12 @@ import json
 import os
 import select
 import socket
+import struct
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,11 @@ LOAD_TIMEOUT = 30.0
 FORK_REPLY_TIMEOUT = 10.0
 # The largest submission file the grader hands to a child (the learner-file reader's limit).
 MAX_BUNDLE = 256 * 1024
+# How often the grader looks whether the app's server has taken its connection yet.
+READY_POLL = 0.005
+# struct tcp_info (linux/tcp.h): its size up to tcpi_sacked, and where tcpi_unacked sits.
+TCP_INFO_SIZE = 32
+TCPI_UNACKED = 24
 KEPT_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "VIRTUAL_ENV", "SYSTEMROOT")
 
 
@@ -180,24 +187,42 @@ class AppProcess:
         return cls(pid, process, worker, sock, status_r, output, drain, group=group, user=user)
 
     def wait_ready(self, import_timeout: float, load_timeout: float = LOAD_TIMEOUT) -> StartProblem | None:
-        """Wait until the app serves. `import_timeout` bounds the learner's own code (module
-        and startup together), from the moment it starts running; `load_timeout` bounds the
-        libraries' import before it (a cold disk can be slow). Both are fixed instants the
-        child's messages cannot move."""
-        return self._wait_for("ready", import_timeout, load_timeout)
+        """Wait until the app serves: the grader connects and sees the app's server take the
+        connection (no message from the child can say so: learner code writes to that pipe
+        too). `import_timeout` bounds the learner's own code (module and startup together),
+        from the moment it starts running; `load_timeout` bounds the libraries' import
+        before it (a cold disk can be slow). Both are fixed instants the child's messages
+        cannot move."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=FORK_REPLY_TIMEOUT):
+            # The connection waits in the listening socket's queue until the server accepts it.
+            return self._wait_for(self._queue_taken, import_timeout, load_timeout, poll=READY_POLL)
 
     def served_app(self, import_timeout: float, load_timeout: float = LOAD_TIMEOUT) -> ServedApp | None:
-        """What the loaded app really holds (None when it did not load): waits for the module."""
-        self._wait_for("imported", import_timeout, load_timeout)
+        """What the loaded app says it holds (None when it did not load): waits for the module.
+        The learner's process writes this report: a claim, to explain or veto, never to pass."""
+        self._wait_for(lambda: "imported" in self._seen, import_timeout, load_timeout)
         return self.served
 
-    def _wait_for(self, wanted: str, import_timeout: float, load_timeout: float) -> StartProblem | None:
-        while self.problem is None and wanted not in self._seen:
+    def _queue_taken(self) -> bool:
+        """Whether every connection made to the app so far was accepted: the listening socket's
+        accept queue is empty (Linux reports its length as tcpi_unacked)."""
+        info = self.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, TCP_INFO_SIZE)
+        return struct.unpack_from("I", info, TCPI_UNACKED)[0] == 0
+
+    def _wait_for(
+        self, done: Callable[[], bool], import_timeout: float, load_timeout: float, poll: float | None = None
+    ) -> StartProblem | None:
+        """Read the child's events until `done()` (checked every `poll` seconds, else after each
+        event), a failed start, or the deadline."""
+        while self.problem is None and not done():
             deadline = self.created + load_timeout
             if "started" in self._seen:
                 deadline = min(deadline, self._seen["started"] + import_timeout)
-            event = self._next_event(deadline)
+            now = time.monotonic()
+            event = self._next_event(deadline if poll is None else min(deadline, now + poll))
             if event is None:
+                if time.monotonic() < deadline:
+                    continue  # a poll's tick: look at `done()` again
                 limit = import_timeout if "started" in self._seen else load_timeout
                 self.problem = self._problem("timeout", stage=self._stage(), timeout=limit)
             elif isinstance(event, Violation):

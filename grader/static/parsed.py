@@ -118,17 +118,35 @@ class ParsedFile:
         # Answers the finders work out once per file (several checks ask), keyed by finder.
         self.memo: dict[object, Any] = {}
         self._served: Callable[[], ServedApp | None] | None = None
+        self.unconfirmed: list[tuple[str, int | None]] = []  # see rest_on_wire
 
     def attach_served(self, provider: Callable[[], ServedApp | None]) -> None:
         """Where `runtime_app()` asks: the engine's running app, once per grade."""
         self._served = provider
 
     def runtime_app(self) -> ServedApp | None:
-        """What the learner's running app really holds, read from the loaded app object (waits
+        """What the learner's running app says it holds, read from the loaded app object (waits
         until the module has loaded). None when it did not load, or when no app runs with this
-        check (for instance while `lessons verify` tries mutants). Compare it with what the
-        source says to tell a registration that never took effect from one that did."""
+        check (for instance while `lessons verify` tries mutants).
+
+        The learner's own process writes this report, so it is a claim: use it to explain a
+        failure or to veto a pass (a registration the file shows but the app lacks never took
+        effect), never to grant one. A pass that only this report could confirm calls
+        `rest_on_wire`, and then stands only if the app's answers on the wire bear it out."""
         return self._served() if self._served is not None else None
+
+    def rest_on_wire(self, why: str, line: int | None = None) -> None:
+        """Say that the check now running cannot confirm its pass from the file alone (`why`,
+        in words for the learner, e.g. "the grader cannot read allow_origins from line 9").
+        The engine then keeps that pass only when every live step passes: the verdict rests
+        on the running app's answers, which the grader observes itself."""
+        self.unconfirmed.append((why, line))
+
+    def take_unconfirmed(self) -> tuple[tuple[str, int | None], ...]:
+        """What the checks asked to rest on the wire since the last call (the engine's side)."""
+        taken = tuple(dict.fromkeys(self.unconfirmed))
+        self.unconfirmed.clear()
+        return taken
 
     @property
     def name(self) -> str:

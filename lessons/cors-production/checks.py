@@ -26,7 +26,7 @@ def only_the_frontend_is_allowed(source: Source) -> str:
 
 
 def _only_the_frontend(source: Source) -> str:
-    registration, note = effective_registration(source)
+    registration, note = effective_registration(source, uses=("allow_origins", "allow_origin_regex"))
     source.expect_before_server_start(registration)
     value = registration.argument("allow_origins")
     regex = registration.argument("allow_origin_regex")
@@ -181,7 +181,7 @@ def credentials_are_allowed(source: Source) -> str:
 
 
 def _credentials(source: Source) -> str:
-    registration, _ = effective_registration(source)
+    registration, _ = effective_registration(source, uses=("allow_credentials",))
     value = registration.argument("allow_credentials")
     if value is None:
         raise Failure(
