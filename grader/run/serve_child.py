@@ -31,20 +31,15 @@ OPEN_FILES = 1024
 
 
 def main(argv: list[str]) -> int:
-    """`STATUS_FD SOCK_FD FILE MODULE ATTR`, or with FILE `-` (or `-UID:FOLDER`) and then
-    `BUNDLE_FD [CGROUP_FD...]`: run in a sandbox of its own (or as that user) from the
-    submission's bundle (see runner_child.py)."""
+    """`STATUS_FD SOCK_FD FILE MODULE ATTR`, or with FILE `-` (or `-UID`, `-UID:FOLDER`) and
+    then `BUNDLE_FD [CGROUP_FD...]`: run in a sandbox of its own (entered as that user, or
+    that user alone) from the submission's bundle (see runner_child.isolate)."""
     status_fd, sock_fd, file, module_name, attr = int(argv[0]), int(argv[1]), argv[2], argv[3], argv[4]
-    own_user = file.startswith("-") and file != "-"
     if file.startswith("-"):
         runner_child = _runner_child()
         bundle_fd, *cgroup_fds = (int(fd) for fd in argv[5:])
         try:
-            if own_user:
-                uid, folder = file[1:].split(":", 1)
-                file = str(runner_child.enter_as_user(bundle_fd, cgroup_fds, int(uid), Path(folder)))
-            else:
-                file = str(runner_child.enter(bundle_fd, cgroup_fds, [status_fd, sock_fd]))
+            file = str(runner_child.isolate(file[1:] or None, bundle_fd, cgroup_fds, [status_fd, sock_fd]))
         except Exception as error:
             report_sandbox_error(status_fd, error)
             return 1

@@ -155,8 +155,8 @@ class AppProcess:
         process = None
         user = None
         try:
-            if sandbox.kind == "user":
-                user = RunAs.make()
+            if sandbox.own_user:
+                user = RunAs.make(folder=not sandbox.namespaced)
             if sandbox.private:
                 extra.append(bundle(file, data if data is not None else read_regular(file, MAX_BUNDLE), siblings))
                 group = cgroups.create() if cgroups.available() else None
@@ -304,13 +304,13 @@ class RunAs:
     """The unprivileged user a submission runs as, and its private folder (see unprivileged.py)."""
 
     uid: int
-    folder: Path
+    folder: Path | None  # None in namespaces: the submission's copy is in its private /tmp
 
     @classmethod
-    def make(cls) -> RunAs:
+    def make(cls, folder: bool = True) -> RunAs:
         uid = unprivileged.pick_id()
         try:
-            return cls(uid, unprivileged.private_folder(uid))
+            return cls(uid, unprivileged.private_folder(uid) if folder else None)
         except BaseException:
             unprivileged.release(uid, None)
             raise
@@ -319,8 +319,8 @@ class RunAs:
         unprivileged.release(self.uid, self.folder)
 
     def argument(self) -> str:
-        """How the child is told: `UID:FOLDER`."""
-        return f"{self.uid}:{self.folder}"
+        """How the child is told (runner_child.isolate): `UID:FOLDER`, or `UID` in namespaces."""
+        return f"{self.uid}:{self.folder}" if self.folder is not None else str(self.uid)
 
 
 class WorkerGone(OSError):
