@@ -207,7 +207,9 @@ def _python_dirs() -> list[str]:
         *(entry for entry in sys.path if entry.endswith(("site-packages", "dist-packages"))),
     }
     system = tuple(f"{folder}/" for folder in SYSTEM_DIRS)
-    grader_home = str(COURSE_HOME)
+    # A course checkout (an editable install) must stay out; a grader pip installed into the
+    # virtualenv's site-packages brings nothing of the course with it.
+    grader_home = str(COURSE_HOME) if _is_course(COURSE_HOME) else "\0"
     found: list[str] = []
     for folder in sorted(filter(None, (os.path.realpath(c) for c in candidates if c))):
         if not os.path.isdir(folder) or folder.startswith(system) or folder in SYSTEM_DIRS:
@@ -218,6 +220,11 @@ def _python_dirs() -> list[str]:
             continue
         found.append(folder)
     return found
+
+
+def _is_course(folder: Path) -> bool:
+    """Whether `folder` (the one that holds the grader package) holds course files too."""
+    return any((folder / name).exists() for name in ("lessons", "solution", "exercise", "pyproject.toml"))
 
 
 NESTED_PROBE = ("unshare", "--user", "--map-current-user", "--mount", "--pid", "--net", "--fork", "true")
