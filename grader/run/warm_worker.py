@@ -166,4 +166,6 @@ def _reap(signum: int, frame: object) -> None:
 
 
 if __name__ == "__main__":
+    del sys.path[0]  # this script's folder: the grader's modules never shadow the learner's
+    sys.dont_write_bytecode = True  # no bytecode of the grader's imports anywhere
     sys.exit(main(int(sys.argv[1])))
