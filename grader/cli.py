@@ -216,7 +216,7 @@ def _watch(view: View, timeout: float, poll: bool, browser: bool, sandbox: Sandb
 def _protect(course: Course, sandbox: Sandbox) -> None:
     """As its own user, a submission must find the course's private folders closed, and the
     grader's output (Gradescope's results.json) not writable: done before any fingerprint."""
-    if sandbox.kind == "user":
+    if sandbox.own_user:
         from grader.run.unprivileged import protect_course, protect_output
 
         protect_course(course.root)

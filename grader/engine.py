@@ -71,7 +71,7 @@ def _grade(
     if missing:
         return _report(lesson, path, _missing_packages_steps(steps, missing))
     if sandbox.shares_files:
-        if sandbox.kind == "user":
+        if sandbox.own_user:
             protect_course(lesson.folder.parent.parent)
         _load_everything_first(lesson, browser)
     # Start the app first: its imports overlap with the parse and the static checks.

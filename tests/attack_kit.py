@@ -352,13 +352,25 @@ def user_lab() -> Iterator[Lab]:
     sees a Docker container with the default seccomp profile), in a folder other users may
     enter, with a Python they may run: where the grader must fall back to the `user`
     protection."""
+    yield from _lab_for_others("none", "/tmp")
+
+
+@pytest.fixture
+def namespaces_lab() -> Iterator[Lab]:
+    """A lab graded as root with bubblewrap missing but user namespaces allowed
+    (GRADER_SANDBOX=namespaces): the machine's file system is visible to the submission.
+    Outside /tmp, as a deployment's course is (each submission's /tmp is its own)."""
+    yield from _lab_for_others("namespaces", "/var/tmp")
+
+
+def _lab_for_others(sandbox: str, parent: str) -> Iterator[Lab]:
     python = python_for_others()
     if python is None:
         pytest.skip("needs root and a Python of this version that other users may run")
-    base = Path(tempfile.mkdtemp(prefix="grader-user-lab-", dir="/tmp"))
+    base = Path(tempfile.mkdtemp(prefix="grader-user-lab-", dir=parent))
     base.chmod(0o755)
     made = make_lab(base, base_python=python)
-    made.env["GRADER_SANDBOX"] = "none"
+    made.env["GRADER_SANDBOX"] = sandbox
     try:
         yield made
     finally:

@@ -120,4 +120,4 @@ def scaffolded(tmp_path: Path) -> Path:
     return root
 
 
-from tests.attack_kit import lab, user_lab  # noqa: E402, F401  (throwaway courses hostile submissions are graded in)
+from tests.attack_kit import lab, namespaces_lab, user_lab  # noqa: E402, F401  (throwaway courses hostile submissions are graded in)

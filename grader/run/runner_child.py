@@ -6,9 +6,11 @@ becomes PID 1 of them (so killing it ends everything it started). It mounts a fr
 (only its own processes), size-limited /tmp and /dev/shm, unpacks the submission's files
 into /tmp/submission, then makes one more user namespace so it cannot undo those mounts.
 
-Where namespaces are refused, `enter_as_user` is the whole of it: the process, started by
-root, becomes an unprivileged user of its own, with no capabilities and no way to regain
-any, and unpacks the submission into a folder only that user may enter.
+Started by root, the process first becomes an unprivileged user of its own (no capabilities,
+no way to regain any): with root's id outside its namespaces it could still write every
+file of root's it sees (the course, the virtualenv, Python) and read every one. Where
+namespaces are refused, `enter_as_user` is the whole of it, and the submission is unpacked
+into a folder only that user may enter.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import base64
 import ctypes
 import json
 import os
+import re
 import signal
 import sys
 from pathlib import Path
@@ -44,14 +47,26 @@ class SandboxError(Exception):
     """The kernel refused a step; the grader reports the run as not started."""
 
 
-def enter(bundle_fd: int, cgroup_fds: list[int], close_fds: list[int]) -> Path:
-    """Isolate this process and return the path of the submission's main file, inside.
+def isolate(user: str | None, bundle_fd: int, cgroup_fds: list[int], close_fds: list[int]) -> Path:
+    """The sandbox the grader asked for: `user` None (namespaces), "UID" (namespaces, entered
+    as that user: the grader is root) or "UID:FOLDER" (that user alone, see enter_as_user)."""
+    if user is not None and ":" in user:
+        uid, folder = user.split(":", 1)
+        return enter_as_user(bundle_fd, cgroup_fds, int(uid), Path(folder))
+    return enter(bundle_fd, cgroup_fds, close_fds, int(user) if user else None)
+
+
+def enter(bundle_fd: int, cgroup_fds: list[int], close_fds: list[int], as_user: int | None = None) -> Path:
+    """Isolate this process (as `as_user` first, when given) and return the path of the
+    submission's main file, inside.
 
     The caller continues as PID 1 of the new namespaces; the process that called this
     stays outside only to wait for it and exit with its status."""
     _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the worker gone, this submission goes too
     _join_groups(cgroup_fds)
     bundle = _read_bundle(bundle_fd)
+    if as_user is not None:
+        _drop_privileges(as_user)
     uid, gid = os.getuid(), os.getgid()
     _unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
     _map_ids(uid, gid)
@@ -60,6 +75,7 @@ def enter(bundle_fd: int, cgroup_fds: list[int], close_fds: list[int]) -> Path:
     if pid:
         _wait_and_exit(pid, close_fds)
     _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    _read_only_everywhere()
     runtime_in_tmp = _open_runtime_under("/tmp")
     _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={TMP_SIZE},mode=1777")
     _bind_back(runtime_in_tmp)  # through /proc/self/fd: before /proc is replaced
@@ -107,6 +123,7 @@ def _drop_privileges(uid: int) -> None:
     held = [line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("Cap")]
     if any(line.split()[0] in ("CapInh:", "CapPrm:", "CapEff:", "CapAmb:") and int(line.split()[1], 16) for line in held):
         raise SandboxError("capabilities remain after the switch to an unprivileged user")
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the switch cleared it
 
 
 def _join_groups(cgroup_fds: list[int]) -> None:
@@ -121,6 +138,34 @@ def _runtime_folders() -> list[str]:
     """The interpreter's and the packages' folders: what learner code may still import."""
     found = {sys.prefix, sys.base_prefix, sys.exec_prefix, *(p for p in sys.path if os.path.isdir(p))}
     return sorted({os.path.realpath(folder) for folder in found if folder})
+
+
+# Per-mount flags a remount must keep (a user namespace may not drop a locked one).
+KEPT_FLAGS = {
+    "nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC, "noatime": 1024, "nodiratime": 2048,
+    "relatime": 1 << 21, "strictatime": 1 << 24,
+}
+
+
+def _read_only_everywhere() -> None:
+    """Make every mount this process sees read-only (in its own mount namespace): where
+    bubblewrap is missing the machine's file system is visible, and nothing of it may be
+    written (its own /tmp and /dev/shm, mounted next, are the only places it writes).
+    Best effort per mount: the switch to a user of its own is the other guard."""
+    try:
+        table = Path("/proc/self/mountinfo").read_text().splitlines()
+    except OSError:
+        return
+    for line in table:
+        fields = line.split()
+        if len(fields) < 6:
+            continue
+        target = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), fields[4])
+        flags = sum(KEPT_FLAGS.get(option, 0) for option in fields[5].split(","))
+        try:
+            _mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)
+        except SandboxError:
+            pass
 
 
 def _open_runtime_under(top: str) -> list[tuple[str, int]]:

@@ -54,6 +54,13 @@ class Sandbox:
     # then the kernel refuses a new one to a user namespace. The worker (grader code) then
     # sees the host's, and each submission covers it with an empty one (runner_child.py).
     proc: bool = True
+    # Namespaces entered by root: each submission first becomes a user of its own.
+    as_user: bool = False
+
+    @property
+    def own_user(self) -> bool:
+        """Whether each submission runs as an unprivileged user of its own (unprivileged.py)."""
+        return self.kind == "user" or self.as_user
 
     @property
     def private(self) -> bool:
@@ -69,7 +76,7 @@ class Sandbox:
     def shares_files(self) -> bool:
         """Whether the submission sees the machine's file system (the grader's files among
         them, guarded by permissions at best)."""
-        return self.kind in ("user", "none")
+        return self.kind in ("namespaces", "user", "none")
 
     def wrap(self) -> list[str]:
         """The prefix that starts a process inside the outer sandbox (none without bwrap)."""
@@ -112,6 +119,17 @@ def find_sandbox() -> Sandbox:
                 return bubblewrap
     if "namespaces" in allowed and _namespaces_work():
         why = "bubblewrap is not installed" if not shutil.which("bwrap") else "bubblewrap does not work here"
+        if unprivileged.available() and _namespaces_work(unprivileged.FIRST_ID) and unprivileged.reaches_runtime(
+            unprivileged.FIRST_ID, _runtime_for_others()
+        ):
+            return Sandbox(
+                "namespaces",
+                as_user=True,
+                note=f"{why}, so each submission runs as an unprivileged user of its own, in namespaces of "
+                "its own (no network, no view of each other): it cannot change the grader, the lessons or "
+                "the virtualenv, nor read the solutions or the lessons, but it can read what every user may "
+                "read. Install it for full isolation: apt-get install bubblewrap.",
+            )
         return Sandbox(
             "namespaces",
             note=f"{why}, so submissions run in namespaces of their own (no network, no view of each "
@@ -189,7 +207,9 @@ def _python_dirs() -> list[str]:
         *(entry for entry in sys.path if entry.endswith(("site-packages", "dist-packages"))),
     }
     system = tuple(f"{folder}/" for folder in SYSTEM_DIRS)
-    grader_home = str(COURSE_HOME)
+    # A course checkout (an editable install) must stay out; a grader pip installed into the
+    # virtualenv's site-packages brings nothing of the course with it.
+    grader_home = str(COURSE_HOME) if _is_course(COURSE_HOME) else "\0"
     found: list[str] = []
     for folder in sorted(filter(None, (os.path.realpath(c) for c in candidates if c))):
         if not os.path.isdir(folder) or folder.startswith(system) or folder in SYSTEM_DIRS:
@@ -202,12 +222,18 @@ def _python_dirs() -> list[str]:
     return found
 
 
+def _is_course(folder: Path) -> bool:
+    """Whether `folder` (the one that holds the grader package) holds course files too."""
+    return any((folder / name).exists() for name in ("lessons", "solution", "exercise", "pyproject.toml"))
+
+
 NESTED_PROBE = ("unshare", "--user", "--map-current-user", "--mount", "--pid", "--net", "--fork", "true")
 
 
-def _namespaces_work() -> bool:
-    """Whether this process may make a user namespace (the inner layer needs one)."""
-    return shutil.which("unshare") is not None and _run_ok(list(NESTED_PROBE))
+def _namespaces_work(uid: int | None = None) -> bool:
+    """Whether this process (or a process of `uid`) may make a user namespace (the inner
+    layer needs one)."""
+    return shutil.which("unshare") is not None and _run_ok(list(NESTED_PROBE), uid)
 
 
 def _works(sandbox: Sandbox) -> bool:
@@ -216,9 +242,10 @@ def _works(sandbox: Sandbox) -> bool:
     return _run_ok([*sandbox.wrap(), *NESTED_PROBE])
 
 
-def _run_ok(command: list[str]) -> bool:
+def _run_ok(command: list[str], uid: int | None = None) -> bool:
+    as_user: dict[str, object] = {} if uid is None else {"user": uid, "group": uid, "extra_groups": [], "cwd": "/"}
     try:
-        done = subprocess.run(command, capture_output=True, timeout=10, stdin=subprocess.DEVNULL)
+        done = subprocess.run(command, capture_output=True, timeout=10, stdin=subprocess.DEVNULL, **as_user)  # type: ignore[call-overload]
     except (OSError, subprocess.TimeoutExpired):
         return False
     return done.returncode == 0

@@ -1,6 +1,6 @@
 """The child process: load the learner's module, then serve its app on a socket it inherited.
 
-Runs as a script (`python -P serve_child.py ...`) with only the standard library and
+Runs as a script (`python serve_child.py ...`) with only the standard library and
 uvicorn, and tells the grader how far it got through a status pipe, one JSON line a stage.
 """
 
@@ -31,20 +31,15 @@ OPEN_FILES = 1024
 
 
 def main(argv: list[str]) -> int:
-    """`STATUS_FD SOCK_FD FILE MODULE ATTR`, or with FILE `-` (or `-UID:FOLDER`) and then
-    `BUNDLE_FD [CGROUP_FD...]`: run in a sandbox of its own (or as that user) from the
-    submission's bundle (see runner_child.py)."""
+    """`STATUS_FD SOCK_FD FILE MODULE ATTR`, or with FILE `-` (or `-UID`, `-UID:FOLDER`) and
+    then `BUNDLE_FD [CGROUP_FD...]`: run in a sandbox of its own (entered as that user, or
+    that user alone) from the submission's bundle (see runner_child.isolate)."""
     status_fd, sock_fd, file, module_name, attr = int(argv[0]), int(argv[1]), argv[2], argv[3], argv[4]
-    own_user = file.startswith("-") and file != "-"
     if file.startswith("-"):
         runner_child = _runner_child()
         bundle_fd, *cgroup_fds = (int(fd) for fd in argv[5:])
         try:
-            if own_user:
-                uid, folder = file[1:].split(":", 1)
-                file = str(runner_child.enter_as_user(bundle_fd, cgroup_fds, int(uid), Path(folder)))
-            else:
-                file = str(runner_child.enter(bundle_fd, cgroup_fds, [status_fd, sock_fd]))
+            file = str(runner_child.isolate(file[1:] or None, bundle_fd, cgroup_fds, [status_fd, sock_fd]))
         except Exception as error:
             report_sandbox_error(status_fd, error)
             return 1
@@ -79,7 +74,7 @@ def serve(status_fd: int, sock_fd: int, file: str, module_name: str, attr: str, 
 
     _limit_resources(private)
     path = Path(file).resolve()
-    sys.path.insert(0, str(path.parent))
+    sys.path.insert(0, ".")  # uvicorn's --app-dir, as it puts it (the working folder is the app's)
     uvicorn.run = _refuse_to_run
     _look_like_uvicorn(module_name, attr)
     tell("started")
@@ -128,7 +123,7 @@ def _look_like_uvicorn(module_name: str, attr: str) -> None:
 
     script = str(Path(sys.executable).with_name("uvicorn"))
     sys.argv = [script, f"{module_name}:{attr}"]
-    sys.orig_argv = [sys.executable, *sys.argv]
+    sys.orig_argv = [_interpreter_of(script), *sys.argv]
     main = types.ModuleType("__main__")
     main.__file__ = script
     main.__loader__ = importlib.machinery.SourceFileLoader("__main__", script)
@@ -142,6 +137,67 @@ def _look_like_uvicorn(module_name: str, attr: str) -> None:
     sys.path[1:1] = [str(Path(script).parent)]  # a console script's own folder comes first
     for key in GRADER_ENV:
         os.environ.pop(key, None)
+    # The bytecode of the grader's own imports was never written (see __main__ below, and
+    # the warm worker's); the learner's modules get theirs, as under uvicorn.
+    sys.dont_write_bytecode = bool(sys.flags.dont_write_bytecode)
+    _show_as(sys.orig_argv, [f"{key}={value}" for key, value in os.environ.items()])
+
+
+def _interpreter_of(script: str) -> str:
+    """The interpreter a console script names on its #! line: what the kernel runs for it."""
+    try:
+        with open(script, "rb") as file:
+            first = file.readline(4096)
+    except OSError:
+        return sys.executable
+    return first[2:].decode(errors="replace").strip() if first.startswith(b"#!") and first.strip()[2:] else sys.executable
+
+
+PR_SET_NAME = 15
+PR_SET_MM = 35
+PR_SET_MM_MAP = 14
+STAT_FIELDS = {"start_code": 26, "end_code": 27, "start_stack": 28, "start_data": 45, "end_data": 46, "start_brk": 47}
+
+
+class _MemoryMap(ctypes.Structure):
+    """struct prctl_mm_map (linux/prctl.h)."""
+
+    _fields_ = [
+        *((name, ctypes.c_uint64) for name in (
+            "start_code", "end_code", "start_data", "end_data", "start_brk", "brk", "start_stack",
+            "arg_start", "arg_end", "env_start", "env_end", "auxv",
+        )),
+        ("auxv_size", ctypes.c_uint32),
+        ("exe_fd", ctypes.c_uint32),
+    ]
+
+
+def _show_as(argv: list[str], environ: list[str]) -> None:
+    """What /proc/self/cmdline, /proc/self/environ and /proc/self/comm say: `argv` and
+    `environ`, as the kernel shows them for `uvicorn main:app` (the grader's own command line
+    and start-up variables otherwise show there). Best effort: kernels without
+    checkpoint/restore keep the real ones."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.malloc.restype = libc.sbrk.restype = ctypes.c_void_p
+        libc.prctl(PR_SET_NAME, Path(argv[1] if len(argv) > 1 else argv[0]).name.encode()[:15], 0, 0, 0)
+        stat = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        fields = {name: int(stat[number - 3]) for name, number in STAT_FIELDS.items()}
+
+        def block(items: list[str]) -> tuple[int, int]:
+            raw = b"".join(item.encode(errors="surrogateescape") + b"\0" for item in items)
+            address = libc.malloc(len(raw))  # never freed: the kernel reads it for as long as this runs
+            ctypes.memmove(address, raw, len(raw))
+            return address, address + len(raw)
+
+        (arg_start, arg_end), (env_start, env_end) = block(argv), block(environ or ["_=" + argv[0]])
+        memory = _MemoryMap(
+            brk=libc.sbrk(0), arg_start=arg_start, arg_end=arg_end, env_start=env_start, env_end=env_end,
+            auxv=0, auxv_size=0, exe_fd=0xFFFFFFFF, **fields,
+        )
+        libc.prctl(PR_SET_MM, PR_SET_MM_MAP, ctypes.byref(memory), ctypes.sizeof(memory), 0)
+    except (OSError, ValueError, IndexError, AttributeError):
+        pass
 
 
 class ServerStartedWhileLoading(Exception):
@@ -281,4 +337,6 @@ def _die_with_parent() -> None:
 
 
 if __name__ == "__main__":
+    del sys.path[0]  # this script's folder: the grader's modules never shadow the learner's
+    sys.dont_write_bytecode = True  # no bytecode of the grader's imports anywhere
     sys.exit(main(sys.argv[1:]))

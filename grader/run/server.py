@@ -146,6 +146,7 @@ class AppProcess:
         the grader read them) and, with `siblings`, the regular files beside it."""
         sandbox = worker.sandbox if worker is not None else (sandbox or find_sandbox())
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds its own
         sock.bind(("127.0.0.1", 0))
         sock.listen(64)
         status_r, status_w = os.pipe()
@@ -155,8 +156,8 @@ class AppProcess:
         process = None
         user = None
         try:
-            if sandbox.kind == "user":
-                user = RunAs.make()
+            if sandbox.own_user:
+                user = RunAs.make(folder=not sandbox.namespaced)
             if sandbox.private:
                 extra.append(bundle(file, data if data is not None else read_regular(file, MAX_BUNDLE), siblings))
                 group = cgroups.create() if cgroups.available() else None
@@ -304,13 +305,13 @@ class RunAs:
     """The unprivileged user a submission runs as, and its private folder (see unprivileged.py)."""
 
     uid: int
-    folder: Path
+    folder: Path | None  # None in namespaces: the submission's copy is in its private /tmp
 
     @classmethod
-    def make(cls) -> RunAs:
+    def make(cls, folder: bool = True) -> RunAs:
         uid = unprivileged.pick_id()
         try:
-            return cls(uid, unprivileged.private_folder(uid))
+            return cls(uid, unprivileged.private_folder(uid) if folder else None)
         except BaseException:
             unprivileged.release(uid, None)
             raise
@@ -319,8 +320,8 @@ class RunAs:
         unprivileged.release(self.uid, self.folder)
 
     def argument(self) -> str:
-        """How the child is told: `UID:FOLDER`."""
-        return f"{self.uid}:{self.folder}"
+        """How the child is told (runner_child.isolate): `UID:FOLDER`, or `UID` in namespaces."""
+        return f"{self.uid}:{self.folder}" if self.folder is not None else str(self.uid)
 
 
 class WorkerGone(OSError):
@@ -342,7 +343,7 @@ class WarmWorker:
         # SEQPACKET keeps each request a message of its own, file descriptors included.
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         command = [
-            *self.sandbox.wrap(), sys.executable, "-P", self.sandbox.script("warm_worker.py"), str(theirs.fileno())
+            *self.sandbox.wrap(), sys.executable, self.sandbox.script("warm_worker.py"), str(theirs.fileno())
         ]
         try:
             self.process = subprocess.Popen(
@@ -439,7 +440,7 @@ def _spawn(
     # "-": its own copy, in namespaces; "-UID:FOLDER": its own copy, as that user.
     where = f"-{user.argument()}" if user is not None else "-" if sandbox.private else str(file)
     command = [
-        *sandbox.wrap(), sys.executable, "-P", sandbox.script("serve_child.py"),
+        *sandbox.wrap(), sys.executable, sandbox.script("serve_child.py"),
         str(status_w), str(sock_fd), where, module, attr, *map(str, extra),
     ]
     return subprocess.Popen(
@@ -466,7 +467,11 @@ def _drain(fd: int, output: OutputBuffer) -> None:
 
 def _child_env(sandbox: Sandbox) -> dict[str, str]:
     env = {key: os.environ[key] for key in KEPT_ENV if key in os.environ}
-    env.update(PYTHONUNBUFFERED="1", PYTHONDONTWRITEBYTECODE="1", PYTHONIOENCODING="utf-8")
+    env.update(PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8")
+    # Set where the grader's own environment has it (as uvicorn, started there, would see it),
+    # and where the learner's code runs as the grader's user: its imports write no bytecode.
+    if not sandbox.private or os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
     if sandbox.private:  # the host's home is not there (TMPDIR: runner_child.enter sets it)
         env["HOME"] = "/tmp"
     return env

@@ -141,12 +141,9 @@ def _become_child(control: socket.socket, fds: list[int], request: dict[str, Any
         if request.get("private"):
             bundle_fd, *cgroup_fds = rest
             runner_child = _sibling("runner_child")
+            user = request.get("user")  # "UID" or "UID:FOLDER" (see runner_child.isolate)
             try:
-                if isinstance(request.get("user"), str):  # "UID:FOLDER": as that user, no namespaces
-                    uid, folder = request["user"].split(":", 1)
-                    file = str(runner_child.enter_as_user(bundle_fd, cgroup_fds, int(uid), Path(folder)))
-                else:
-                    file = str(runner_child.enter(bundle_fd, cgroup_fds, [status_fd, sock_fd]))
+                file = str(runner_child.isolate(user if isinstance(user, str) else None, bundle_fd, cgroup_fds, [status_fd, sock_fd]))
             except Exception as error:
                 serve_child.report_sandbox_error(status_fd, error)
                 return
@@ -169,4 +166,6 @@ def _reap(signum: int, frame: object) -> None:
 
 
 if __name__ == "__main__":
+    del sys.path[0]  # this script's folder: the grader's modules never shadow the learner's
+    sys.dont_write_bytecode = True  # no bytecode of the grader's imports anywhere
     sys.exit(main(int(sys.argv[1])))
