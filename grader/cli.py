@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from grader.run import timeline  # first: its marks start here
+
 import os
 import signal
 import sys
@@ -128,7 +130,9 @@ def grade_command(
 
         sys.exit(check_install_command(record, find_course_root()))
     output_format = "json" if as_json else output_format
+    timeline.mark("CLI imported, options parsed")
     course = _course()
+    timeline.mark("course and its lessons loaded")
     for given in files:
         if not given.exists():
             _usage_error(f"no such file: {given}")
@@ -143,6 +147,7 @@ def grade_command(
         _print_list(course)
         return
     lesson = _choose_lesson(course, slug, file)
+    timeline.mark("lesson chosen")
     if reset:
         _reset(course, lesson, yes)
         return
@@ -156,6 +161,7 @@ def grade_command(
         _say_other_file_changed(course, lesson)
     own = path.resolve() == lesson.exercise.resolve() and output_format != "gradescope"
     chosen_sandbox = _sandbox(sandbox, own=own)
+    timeline.mark("sandbox probed")
     if watch or open_page or no_open:
         _watch(view, timeout, poll, browser, chosen_sandbox, page=open_page or no_open, launch=not no_open)
         return
@@ -174,11 +180,13 @@ def grade_command(
         sys.exit({Outcome.PASS: 0, Outcome.FAIL: EXIT_FAIL, Outcome.ERROR: EXIT_USAGE}[report.outcome])
     with view.working("Starting your app and sending it requests..."):
         report = grade(lesson, path, import_timeout=timeout, browser=browser, sandbox=chosen_sandbox)
+    timeline.mark("grade done")
     revealed = _reveal_hint(view, report) if hint else None
     if show:
         view.lesson_text(report)
     else:
         view.report(report)
+    timeline.mark("verdict rendered")
     if revealed is not None:
         view.hint_revealed(*revealed)
     if browser and not any(step.browser for step in lesson.steps):
@@ -440,6 +448,7 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 def main() -> None:
     # Ctrl-C must always stop the grade cleanly, even when started from a shell that
     # ignores SIGINT for background jobs.
+    timeline.mark("grader.cli imported (click, the course, the engine, the views)")
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     if hasattr(signal, "SIGBREAK"):  # Windows: Ctrl-Break, and how a tool stops a console program
@@ -461,3 +470,5 @@ def main() -> None:
         raise
     except BrokenPipeError:
         os._exit(EXIT_FAIL)
+    finally:
+        timeline.report()

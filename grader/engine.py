@@ -12,6 +12,7 @@ from grader.course.lesson import Lesson, LessonError, Requirement, Step, install
 from grader.read.bounded import TooComplex, check_size, within
 from grader.read.learner_file import FileProblem, LearnerFile, read_learner_file
 from grader.read.text_safety import clean
+from grader.run import timeline
 from grader.run.sandbox import Sandbox, find_sandbox
 from grader.run.running import RunningApp, start_app
 from grader.run.server import StartProblem, WarmWorker
@@ -65,6 +66,7 @@ def _grade(
 ) -> Report:
     steps = lesson.graded_steps(browser)
     loaded = read_learner_file(path)
+    timeline.mark("learner file read")
     if isinstance(loaded, FileProblem):
         return _report(lesson, path, _file_problem_steps(steps, loaded), problem=loaded)
     missing = lesson.missing_packages()
@@ -74,6 +76,7 @@ def _grade(
         if sandbox.kind == "user":
             protect_course(lesson.folder.parent.parent)
         _load_everything_first(lesson, browser)
+        timeline.mark("grader modules imported before learner code (files shared)")
     # Start the app first: its imports overlap with the parse and the static checks.
     try:
         app = start_app(
@@ -81,6 +84,7 @@ def _grade(
         )
     except OSError as error:  # the worker or the sandbox failed: the grader's trouble, not the learner's
         return _report(lesson, path, (), error=f"The grader could not start your app: {error}")
+    timeline.mark("app's process started (sandbox spawned)")
     own_chromium = None
     try:
         if chromium is None and any(step.browser for step in steps):
@@ -135,7 +139,9 @@ def _grade_loaded(
         return _report(lesson, loaded.path, (), error=str(error))
 
     def analyse() -> tuple[Source, dict[str, StepResult], dict[str, Unconfirmed]]:
+        timeline.mark("libcst and the static checks imported")
         source = Source(loaded.path, loaded.text, app=lesson.app_attr)
+        timeline.mark("file parsed")
         source.attach_served(lambda: app.served_app(import_timeout))
         results, pending = {}, {}
         for spec in specs:
@@ -144,6 +150,7 @@ def _grade_loaded(
                 unconfirmed = source.take_unconfirmed()
                 if unconfirmed and results[spec.step].status is Status.PASS:
                     pending[spec.step] = unconfirmed
+            timeline.mark(f"static step {spec.step}" if not spec.live else f"(live step {spec.step} later)")
         return source, results, pending
 
     try:
@@ -165,10 +172,12 @@ def _grade_loaded(
             if chromium is not None:
                 chromium.prepare()  # opens the page while the app finishes starting
             not_started = app.wait_ready(import_timeout)
+            timeline.mark("server ready (seen taking a connection)" if not_started is None else "server did not start")
             for spec in live:
                 results[spec.step] = _run_live(
                     lesson, spec, source, app, not_started, chromium, min(REQUEST_TIMEOUT, import_timeout)
                 )
+                timeline.mark(f"live step {spec.step}")
     except LessonError as error:
         return _report(lesson, loaded.path, (), error=str(error))
     wire = [results[spec.step] for spec in live if not spec.browser]

@@ -23,7 +23,7 @@ from typing import Any
 
 from grader.read.submission import bundle, read_regular
 from grader.read.text_safety import clean
-from grader.run import cgroups, unprivileged
+from grader.run import cgroups, timeline, unprivileged
 from grader.run.child_events import ENDINGS, MAX_LINE, Event, Violation, parse_event
 from grader.run.process_tree import kill_tree
 from grader.run.sandbox import Sandbox, find_sandbox
@@ -181,6 +181,8 @@ class AppProcess:
                 os.close(fd)
             if group is not None:
                 group.fds.clear()  # closed just above
+        if process is not None:
+            timeline.watch_child(process.pid, status_r)
         output = OutputBuffer()
         drain = threading.Thread(target=_drain, args=(out_r, output), daemon=True)
         drain.start()
@@ -231,6 +233,7 @@ class AppProcess:
                 self.problem = self._problem("died", stage=self._stage(), code=self._exit_code())
             else:
                 self._seen[event.name] = time.monotonic()
+                timeline.mark(f"child's '{event.name}' read by the grader")
                 if event.name == "imported":
                     self.served = served_app_from(event.data.get("app"))
                 elif event.name in ENDINGS:
