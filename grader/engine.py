@@ -13,6 +13,7 @@ from grader.read.bounded import TooComplex, check_size, within
 from grader.read.learner_file import FileProblem, LearnerFile, read_learner_file
 from grader.read.text_safety import clean
 from grader.run import timeline
+from grader.run.cold_start import DEFAULT_IMPORT_TIMEOUT, ColdChild
 from grader.run.sandbox import Sandbox, find_sandbox
 from grader.run.running import RunningApp, start_app
 from grader.run.server import StartProblem, WarmWorker
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 
 # Why a static check's pass needs the running app's answers: (reason, line) pairs.
 Unconfirmed = tuple[tuple[str, int | None], ...]
-DEFAULT_IMPORT_TIMEOUT = 10.0
 # How long one live request may take; never longer than the learner's import timeout.
 REQUEST_TIMEOUT = 5.0
 
@@ -40,6 +40,7 @@ def grade(
     sandbox: Sandbox | None = None,
     siblings: bool = False,
     chromium: Browser | None = None,
+    cold: ColdChild | None = None,
 ) -> Report:
     """Grade `path` for `lesson`. Every step is reported; no learner mistake raises.
 
@@ -49,9 +50,15 @@ def grade(
     The app runs sandboxed: in the worker's sandbox, else `sandbox`, else the strongest one
     this machine offers; it gets the file's bytes as read here, never the path; only a
     folder submission (`siblings`) brings the files beside it as well.
-    A `chromium` already running (watch mode keeps one) is used and left open."""
+    A `chromium` already running (watch mode keeps one) is used and left open. A `cold`
+    child, started ahead in the same sandbox, runs the app (else it is stopped)."""
     sandbox = worker.sandbox if worker is not None else (sandbox or find_sandbox())
-    return replace(_grade(lesson, path, import_timeout, worker, browser, sandbox, siblings, chromium), protection=sandbox.kind)
+    try:
+        graded = _grade(lesson, path, import_timeout, worker, browser, sandbox, siblings, chromium, cold)
+    finally:
+        if cold is not None:
+            cold.discard()  # not used: the file could not be read, or the grade failed first
+    return replace(graded, protection=sandbox.kind)
 
 
 def _grade(
@@ -63,6 +70,7 @@ def _grade(
     sandbox: Sandbox,
     siblings: bool,
     chromium: Browser | None,
+    cold: ColdChild | None,
 ) -> Report:
     steps = lesson.graded_steps(browser)
     loaded = read_learner_file(path)
@@ -80,7 +88,7 @@ def _grade(
     # Start the app first: its imports overlap with the parse and the static checks.
     try:
         app = start_app(
-            path.resolve(), lesson.app_module, lesson.app_attr, worker, sandbox, data=loaded.data, siblings=siblings
+            path.resolve(), lesson.app_module, lesson.app_attr, worker, sandbox, data=loaded.data, siblings=siblings, cold=cold
         )
     except OSError as error:  # the worker or the sandbox failed: the grader's trouble, not the learner's
         return _report(lesson, path, (), error=f"The grader could not start your app: {error}")
@@ -169,6 +177,9 @@ def _grade_loaded(
     try:
         live = [spec for spec in specs if spec.live]
         if live:
+            import grader.live.diagnose
+            import grader.live.live_app  # noqa: F401  (imported while the app starts, not after)
+
             if chromium is not None:
                 chromium.prepare()  # opens the page while the app finishes starting
             not_started = app.wait_ready(import_timeout)
