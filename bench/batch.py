@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import statistics
@@ -31,13 +32,19 @@ from tests.conftest import processes_mentioning  # noqa: E402
 from tests.test_batch import HOSTILE, _fingerprint, _mutate  # noqa: E402  (shared with the tests)
 
 
-def cold_grade(runs: int = 5) -> float:
-    times = []
+def timed(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, capture_output=True, check=False)
+    return time.perf_counter() - start
+
+
+def cold_grade(runs: int = 5) -> tuple[float, float]:
+    """Medians of one cold grade and of the floor, interleaved."""
+    floors, grades = [], []
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run([str(GRADE), str(SOLUTION), "--json"], cwd=ROOT, capture_output=True, check=False)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        floors.append(timed([sys.executable, "-c", "import fastapi, uvicorn"]))
+        grades.append(timed([str(GRADE), str(SOLUTION), "--json"]))
+    return statistics.median(floors), statistics.median(grades)
 
 
 def batch(folder: Path, timeout: float = 3) -> tuple[float, list[dict]]:
@@ -78,14 +85,20 @@ def main() -> None:
             expectation = read_expectation(sample)
             expected[str(target)] = "pass" if expectation and expectation.passes else "fail"
         before = _fingerprint(Path(tmp))
-        one = cold_grade()
+        load_before = os.getloadavg()[0]
+        floor, one = cold_grade()
         elapsed, results = batch(folder)
         right = sum(expected.get(r["file"]) == r["status"] for r in results)
-        print(f"one cold grade:            {one * 1000:.0f} ms")
-        print(f"{args.count} submissions, batch: {elapsed:.2f} s = {elapsed / one:.1f}x one cold grade (target <= 15x)")
+        print(f"floor (import fastapi, uvicorn): {floor * 1000:.0f} ms")
+        print(f"one cold grade:            {one * 1000:.0f} ms = {one / floor:.2f}x floor")
+        print(
+            f"{args.count} submissions, batch: {elapsed:.2f} s = {elapsed / one:.1f}x one cold grade "
+            f"= {elapsed / floor:.1f}x floor (target <= 8x one cold grade)"
+        )
         print(f"verdicts right: {right} of {len(results)} ({sum(r['status'] == 'pass' for r in results)} pass)")
         print(f"files changed outside the copies: {'none' if _fingerprint(Path(tmp)) == before else 'SOME'}")
         print(f"processes left running: {len(processes_mentioning(tmp)) + len(processes_mentioning('hostile-child'))}")
+        print(f"load average (1 min) before {load_before:.2f}, after {os.getloadavg()[0]:.2f}")
         if args.fuzz:
             fuzz = Path(tmp) / "fuzz"
             fuzz.mkdir()

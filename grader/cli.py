@@ -7,16 +7,24 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from grader.course.course import Course, find_course_root, load_course
-from grader.course.lesson import Lesson, LessonError
-from grader.engine import DEFAULT_IMPORT_TIMEOUT, grade
-from grader.run.sandbox import Sandbox
-from grader.verdict.results import Outcome, Report
-from grader.views.view import View
+# Only what parsing the command needs is imported here, so that `main` can start the app's
+# sandboxed process before the rest (the course, the engine, libcst, rich): their imports
+# then overlap with the child's. Each function imports what it uses.
+from grader.run import cold_start, timeline
+
+if TYPE_CHECKING:
+    from grader.course.course import Course
+    from grader.course.lesson import Lesson
+    from grader.run.cold_start import ColdChild
+    from grader.run.sandbox import Sandbox
+    from grader.verdict.results import Report
+    from grader.views.view import View
+
+DEFAULT_IMPORT_TIMEOUT = cold_start.DEFAULT_IMPORT_TIMEOUT
 
 EXIT_FAIL = 1
 EXIT_USAGE = 2
@@ -93,7 +101,9 @@ def _option_like_file(name: str) -> str:
     help="Check that the grader and its virtualenv are unchanged since recorded (see docs/grading-a-class.md).",
 )
 @click.option("--record", is_flag=True, help="With --check-install: record them as they are now.")
+@click.pass_obj
 def grade_command(
+    cold: ColdChild | None,
     files: tuple[Path, ...],
     slug: str | None,
     as_json: bool,
@@ -123,12 +133,19 @@ def grade_command(
 
     Exit status: 0 when every step passes, 1 when a step fails, 2 for usage errors.
     """
+    from grader.course.course import find_course_root
+    from grader.engine import grade
+    from grader.verdict.results import Outcome
+    from grader.views.view import View
+
     if check_install or record:
         from grader.run.integrity import check_install_command
 
         sys.exit(check_install_command(record, find_course_root()))
     output_format = "json" if as_json else output_format
+    timeline.mark("CLI imported, options parsed")
     course = _course()
+    timeline.mark("course and its lessons loaded")
     for given in files:
         if not given.exists():
             _usage_error(f"no such file: {given}")
@@ -143,6 +160,7 @@ def grade_command(
         _print_list(course)
         return
     lesson = _choose_lesson(course, slug, file)
+    timeline.mark("lesson chosen")
     if reset:
         _reset(course, lesson, yes)
         return
@@ -156,6 +174,7 @@ def grade_command(
         _say_other_file_changed(course, lesson)
     own = path.resolve() == lesson.exercise.resolve() and output_format != "gradescope"
     chosen_sandbox = _sandbox(sandbox, own=own)
+    timeline.mark("sandbox probed")
     if watch or open_page or no_open:
         _watch(view, timeout, poll, browser, chosen_sandbox, page=open_page or no_open, launch=not no_open)
         return
@@ -166,19 +185,21 @@ def grade_command(
 
         _protect(course, chosen_sandbox)
         guard = InstallGuard(course.root)
-        graded = grade(lesson, path, import_timeout=timeout, browser=browser, sandbox=chosen_sandbox)
+        graded = grade(lesson, path, import_timeout=timeout, browser=browser, sandbox=chosen_sandbox, cold=cold)
         report = guard.confirm([graded])[0]
         if guard.found:
             click.echo(f"grade: the grader's own files changed during this grade; it does not count:\n{describe(guard.found)}", err=True)
         click.echo(render_gradescope(report))
         sys.exit({Outcome.PASS: 0, Outcome.FAIL: EXIT_FAIL, Outcome.ERROR: EXIT_USAGE}[report.outcome])
     with view.working("Starting your app and sending it requests..."):
-        report = grade(lesson, path, import_timeout=timeout, browser=browser, sandbox=chosen_sandbox)
+        report = grade(lesson, path, import_timeout=timeout, browser=browser, sandbox=chosen_sandbox, cold=cold)
+    timeline.mark("grade done")
     revealed = _reveal_hint(view, report) if hint else None
     if show:
         view.lesson_text(report)
     else:
         view.report(report)
+    timeline.mark("verdict rendered")
     if revealed is not None:
         view.hint_revealed(*revealed)
     if browser and not any(step.browser for step in lesson.steps):
@@ -255,6 +276,7 @@ def _grade_batch(
     from grader.run.integrity import InstallGuard, describe
     from grader.run.sandbox import find_sandbox, no_sandbox
     from grader.verdict.summary import summarize
+    from grader.verdict.results import Outcome, Report
     from grader.views.render_batch import render_batch_text
     from grader.views.render_json import render_json
 
@@ -302,6 +324,8 @@ def _grade_batch(
 def _say_other_file_changed(course: Course, lesson: Lesson) -> None:
     """`grade` alone grades the current lesson's file: when another lesson's exercise was
     saved more recently, the learner may be editing the wrong one. Say which file counts."""
+    from grader.views.view import View
+
     def saved(path: Path) -> float:
         try:
             return path.stat().st_mtime
@@ -349,6 +373,9 @@ def _reveal_hint(view: View, report: Report) -> tuple[int, int, int] | None:
 
 
 def _course() -> Course:
+    from grader.course.course import find_course_root, load_course
+    from grader.course.lesson import LessonError
+
     root = find_course_root()
     if root is None:
         _usage_error("no course found: run grade from the course folder (the one that holds lessons/).")
@@ -359,6 +386,8 @@ def _course() -> Course:
 
 
 def _choose_lesson(course: Course, slug: str | None, file: Path | None) -> Lesson:
+    from grader.course.lesson import Lesson
+
     if slug is not None:
         lesson = course.find(slug)
         broken = [problem for problem in course.broken if f"/lessons/{slug}/" in problem]
@@ -382,6 +411,7 @@ def _choose_lesson(course: Course, slug: str | None, file: Path | None) -> Lesso
 
 def _reset(course: Course, lesson: Lesson, yes: bool) -> None:
     from grader.course.reset import ResetError, committed_starter
+    from grader.views.view import View
 
     shown = View(course, lesson, lesson.exercise, False, True).shown_file
     try:
@@ -440,12 +470,17 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 def main() -> None:
     # Ctrl-C must always stop the grade cleanly, even when started from a shell that
     # ignores SIGINT for background jobs.
+    timeline.mark("grader.cli imported (click)")
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     if hasattr(signal, "SIGBREAK"):  # Windows: Ctrl-Break, and how a tool stops a console program
         signal.signal(signal.SIGBREAK, _exit_on_sigterm)
+    cold = None
     try:
-        grade_command.main(standalone_mode=False, prog_name="grade")
+        # First of all, while the rest of the grader loads: the app's process, when the
+        # arguments ask for one file graded once (a wrong guess costs one child, killed).
+        cold = cold_start.for_arguments(sys.argv[1:])
+        grade_command.main(standalone_mode=False, prog_name="grade", obj=cold)
     except KeyboardInterrupt:
         click.echo("grade: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
@@ -461,3 +496,7 @@ def main() -> None:
         raise
     except BrokenPipeError:
         os._exit(EXIT_FAIL)
+    finally:
+        if cold is not None:
+            cold.discard()  # unless the grade took it
+        timeline.report()

@@ -12,6 +12,8 @@ from grader.course.lesson import Lesson, LessonError, Requirement, Step, install
 from grader.read.bounded import TooComplex, check_size, within
 from grader.read.learner_file import FileProblem, LearnerFile, read_learner_file
 from grader.read.text_safety import clean
+from grader.run import timeline
+from grader.run.cold_start import DEFAULT_IMPORT_TIMEOUT, ColdChild
 from grader.run.sandbox import Sandbox, find_sandbox
 from grader.run.running import RunningApp, start_app
 from grader.run.server import StartProblem, WarmWorker
@@ -24,7 +26,6 @@ if TYPE_CHECKING:
 
 # Why a static check's pass needs the running app's answers: (reason, line) pairs.
 Unconfirmed = tuple[tuple[str, int | None], ...]
-DEFAULT_IMPORT_TIMEOUT = 10.0
 # How long one live request may take; never longer than the learner's import timeout.
 REQUEST_TIMEOUT = 5.0
 
@@ -39,6 +40,7 @@ def grade(
     sandbox: Sandbox | None = None,
     siblings: bool = False,
     chromium: Browser | None = None,
+    cold: ColdChild | None = None,
 ) -> Report:
     """Grade `path` for `lesson`. Every step is reported; no learner mistake raises.
 
@@ -48,9 +50,15 @@ def grade(
     The app runs sandboxed: in the worker's sandbox, else `sandbox`, else the strongest one
     this machine offers; it gets the file's bytes as read here, never the path; only a
     folder submission (`siblings`) brings the files beside it as well.
-    A `chromium` already running (watch mode keeps one) is used and left open."""
+    A `chromium` already running (watch mode keeps one) is used and left open. A `cold`
+    child, started ahead in the same sandbox, runs the app (else it is stopped)."""
     sandbox = worker.sandbox if worker is not None else (sandbox or find_sandbox())
-    return replace(_grade(lesson, path, import_timeout, worker, browser, sandbox, siblings, chromium), protection=sandbox.kind)
+    try:
+        graded = _grade(lesson, path, import_timeout, worker, browser, sandbox, siblings, chromium, cold)
+    finally:
+        if cold is not None:
+            cold.discard()  # not used: the file could not be read, or the grade failed first
+    return replace(graded, protection=sandbox.kind)
 
 
 def _grade(
@@ -62,9 +70,11 @@ def _grade(
     sandbox: Sandbox,
     siblings: bool,
     chromium: Browser | None,
+    cold: ColdChild | None,
 ) -> Report:
     steps = lesson.graded_steps(browser)
     loaded = read_learner_file(path)
+    timeline.mark("learner file read")
     if isinstance(loaded, FileProblem):
         return _report(lesson, path, _file_problem_steps(steps, loaded), problem=loaded)
     missing = lesson.missing_packages()
@@ -74,13 +84,15 @@ def _grade(
         if sandbox.own_user:
             protect_course(lesson.folder.parent.parent)
         _load_everything_first(lesson, browser)
+        timeline.mark("grader modules imported before learner code (files shared)")
     # Start the app first: its imports overlap with the parse and the static checks.
     try:
         app = start_app(
-            path.resolve(), lesson.app_module, lesson.app_attr, worker, sandbox, data=loaded.data, siblings=siblings
+            path.resolve(), lesson.app_module, lesson.app_attr, worker, sandbox, data=loaded.data, siblings=siblings, cold=cold
         )
     except OSError as error:  # the worker or the sandbox failed: the grader's trouble, not the learner's
         return _report(lesson, path, (), error=f"The grader could not start your app: {error}")
+    timeline.mark("app's process started (sandbox spawned)")
     own_chromium = None
     try:
         if chromium is None and any(step.browser for step in steps):
@@ -135,7 +147,9 @@ def _grade_loaded(
         return _report(lesson, loaded.path, (), error=str(error))
 
     def analyse() -> tuple[Source, dict[str, StepResult], dict[str, Unconfirmed]]:
+        timeline.mark("libcst and the static checks imported")
         source = Source(loaded.path, loaded.text, app=lesson.app_attr)
+        timeline.mark("file parsed")
         source.attach_served(lambda: app.served_app(import_timeout))
         results, pending = {}, {}
         for spec in specs:
@@ -144,6 +158,7 @@ def _grade_loaded(
                 unconfirmed = source.take_unconfirmed()
                 if unconfirmed and results[spec.step].status is Status.PASS:
                     pending[spec.step] = unconfirmed
+            timeline.mark(f"static step {spec.step}" if not spec.live else f"(live step {spec.step} later)")
         return source, results, pending
 
     try:
@@ -162,13 +177,18 @@ def _grade_loaded(
     try:
         live = [spec for spec in specs if spec.live]
         if live:
+            import grader.live.diagnose
+            import grader.live.live_app  # noqa: F401  (imported while the app starts, not after)
+
             if chromium is not None:
                 chromium.prepare()  # opens the page while the app finishes starting
             not_started = app.wait_ready(import_timeout)
+            timeline.mark("server ready (seen taking a connection)" if not_started is None else "server did not start")
             for spec in live:
                 results[spec.step] = _run_live(
                     lesson, spec, source, app, not_started, chromium, min(REQUEST_TIMEOUT, import_timeout)
                 )
+                timeline.mark(f"live step {spec.step}")
     except LessonError as error:
         return _report(lesson, loaded.path, (), error=str(error))
     wire = [results[spec.step] for spec in live if not spec.browser]

@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from grader.run import timeline
 from grader.live.reports import fail_on_crash
 from grader.live.response import MAX_BODY, Response, decoded_body
 from grader.live.routes import Endpoint, declared_endpoints
@@ -196,6 +197,7 @@ class LiveApp:
             result = self._exchange(origin, method, path, sent, body)
         except _Retry:  # the server closed a kept-alive connection first: a browser tries again
             result = self._exchange(origin, method, path, sent, body)
+        timeline.mark(f"request {method} {path[:60]} answered {result.status}")
         if result.status >= 500:
             self._output.wait_quiet(mark)  # the app's traceback may still be on its way
         return replace(

@@ -25,7 +25,8 @@ from typing import Any, BinaryIO
 from grader.run.child_events import ENDINGS, MAX_LINE, Event, Violation, parse_event
 from grader.run.host import host
 from grader.run.served import ServedApp, served_app_from
-from grader.run.server import KEPT_ENV, LOAD_TIMEOUT, OutputBuffer, StartProblem
+from grader.run.cold_start import KEPT_ENV
+from grader.run.server import LOAD_TIMEOUT, OutputBuffer, StartProblem
 
 CHILD = Path(__file__).resolve().with_name("portable_child.py")
 # Windows keeps a few more variables a Python process needs (sockets and temp files fail without them).

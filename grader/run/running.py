@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
+from grader.run.cold_start import ColdChild
 from grader.run.host import host
 from grader.run.portable import PortableProcess
 from grader.run.sandbox import Sandbox
@@ -41,11 +42,12 @@ def start_app(
     sandbox: Sandbox | None = None,
     data: bytes | None = None,
     siblings: bool = False,
+    cold: ColdChild | None = None,
 ) -> RunningApp:
     """Start serving `module:attr` from `file` the way this machine allows (see AppProcess.start)."""
     if worker is None and not host().warm_worker:
         return PortableProcess.start(file, module, attr)
-    return AppProcess.start(file, module, attr, worker, sandbox, data=data, siblings=siblings)
+    return AppProcess.start(file, module, attr, worker, sandbox, data=data, siblings=siblings, cold=cold)
 
 
 def warm_worker(sandbox: Sandbox | None = None) -> WarmWorker | None:

@@ -28,12 +28,20 @@ FILE_BYTES = 16 * 1024**2
 # Per user namespace: each sandboxed submission has one of its own, so it counts alone.
 PROCESSES = 256
 OPEN_FILES = 1024
+# A child started ahead: how long it waits for its submission, and how many descriptors
+# come with it (the bundle and the control groups).
+WAIT_LIMIT = 60.0
+MAX_FDS = 8
 
 
 def main(argv: list[str]) -> int:
     """`STATUS_FD SOCK_FD FILE MODULE ATTR`, or with FILE `-` (or `-UID`, `-UID:FOLDER`) and
     then `BUNDLE_FD [CGROUP_FD...]`: run in a sandbox of its own (entered as that user, or
-    that user alone) from the submission's bundle (see runner_child.isolate)."""
+    that user alone) from the submission's bundle (see runner_child.isolate).
+    `--wait CONTROL_FD STATUS_FD SOCK_FD`: the same, once the grader sends the rest
+    (cold_start.py)."""
+    if argv[0] == "--wait":
+        return wait_for_submission(*(int(fd) for fd in argv[1:4]))
     status_fd, sock_fd, file, module_name, attr = int(argv[0]), int(argv[1]), argv[2], argv[3], argv[4]
     if file.startswith("-"):
         runner_child = _runner_child()
@@ -45,6 +53,34 @@ def main(argv: list[str]) -> int:
             return 1
         os.chdir(Path(file).parent)
     return serve(status_fd, sock_fd, file, module_name, attr, private=argv[2].startswith("-"))
+
+
+def wait_for_submission(control_fd: int, status_fd: int, sock_fd: int) -> int:
+    """Started before the grader knew what it grades: import the libraries an exercise
+    needs, then wait for the submission (FILE, MODULE, ATTR and the bundle's descriptors)
+    on the control socket, which only the grader holds. No learner code runs before."""
+    _die_with_parent()
+    import uvicorn  # noqa: F401  (the libraries' time is not the learner's)
+
+    try:
+        import fastapi  # noqa: F401  (what an exercise imports first; a Starlette-only course has none)
+    except ImportError:
+        pass
+    control = socket.socket(fileno=control_fd)
+    control.settimeout(WAIT_LIMIT)
+    try:
+        message, fds, _, _ = socket.recv_fds(control, 65536, MAX_FDS)
+    except OSError:
+        return 1
+    finally:
+        control.close()
+    if not message:
+        return 0  # the grade did not need this child after all
+    request = json.loads(message)
+    where, module_name, attr = (str(request[key]) for key in ("where", "module", "attr"))
+    if not where.startswith("-"):
+        raise ValueError("a child started ahead runs only from a bundle")
+    return main([str(status_fd), str(sock_fd), where, module_name, attr, *map(str, fds)])
 
 
 def report_sandbox_error(status_fd: int, error: Exception) -> None:
@@ -107,7 +143,7 @@ def serve(status_fd: int, sock_fd: int, file: str, module_name: str, attr: str, 
 
 
 # What the environment holds only because the grader started this process (set in
-# server.py's _child_env for the interpreter's start-up, where they have done their work).
+# cold_start.py's child_env for the interpreter's start-up, where they have done their work).
 GRADER_ENV = ("PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "PYTHONIOENCODING")
 # The console script pip writes for uvicorn: what `__main__` holds under `uvicorn main:app`.
 UVICORN_SCRIPT = "import re\nimport sys\nfrom uvicorn.main import main\n"

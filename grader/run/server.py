@@ -23,13 +23,13 @@ from typing import Any
 
 from grader.read.submission import bundle, read_regular
 from grader.read.text_safety import clean
-from grader.run import cgroups, unprivileged
+from grader.run import cgroups, timeline, unprivileged
 from grader.run.child_events import ENDINGS, MAX_LINE, Event, Violation, parse_event
 from grader.run.process_tree import kill_tree
-from grader.run.sandbox import Sandbox, find_sandbox
+from grader.run.cold_start import ColdChild, child_env
+from grader.run.sandbox import Sandbox, find_sandbox, forget_probe
 from grader.run.served import ServedApp, served_app_from
 
-# Environment the child keeps; everything else (tokens, secrets) stays with the grader.
 # How long the libraries may take to import before the learner's code starts (a cold disk).
 LOAD_TIMEOUT = 30.0
 # How long the warm worker may take to answer a fork request before it is replaced.
@@ -41,7 +41,6 @@ READY_POLL = 0.005
 # struct tcp_info (linux/tcp.h): its size up to tcpi_sacked, and where tcpi_unacked sits.
 TCP_INFO_SIZE = 32
 TCPI_UNACKED = 24
-KEPT_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "VIRTUAL_ENV", "SYSTEMROOT")
 
 
 class OutputBuffer:
@@ -138,13 +137,24 @@ class AppProcess:
         sandbox: Sandbox | None = None,
         data: bytes | None = None,
         siblings: bool = False,
+        cold: ColdChild | None = None,
     ) -> AppProcess:
         """Start serving `module:attr` from `file`: a fresh interpreter, or a fork of `worker`.
 
         Sandboxed by default (the worker's sandbox, else `sandbox`, else the strongest one
         this machine has): the child then runs from a bundle of `data` (the file's bytes as
-        the grader read them) and, with `siblings`, the regular files beside it."""
+        the grader read them) and, with `siblings`, the regular files beside it. A `cold`
+        child started ahead in that same sandbox gets the submission instead of a new one."""
         sandbox = worker.sandbox if worker is not None else (sandbox or find_sandbox())
+        if cold is not None and (worker is not None or cold.sandbox != sandbox or not sandbox.namespaced):
+            cold.discard()
+            cold = None
+        if cold is not None:
+            try:
+                return cls._hand_over(cold, file, module, attr, data, siblings)
+            except OSError:  # it died waiting (a sandbox that stopped working): start afresh
+                cold.discard()
+                forget_probe()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds its own
         sock.bind(("127.0.0.1", 0))
@@ -182,6 +192,45 @@ class AppProcess:
                 os.close(fd)
             if group is not None:
                 group.fds.clear()  # closed just above
+        if process is not None:
+            timeline.watch_child(process.pid, status_r)
+        return cls._running(pid, process, worker, sock, status_r, out_r, group, user)
+
+    @classmethod
+    def _hand_over(
+        cls, cold: ColdChild, file: Path, module: str, attr: str, data: bytes | None, siblings: bool
+    ) -> AppProcess:
+        """Send the submission to the child started ahead (namespaced sandboxes only)."""
+        extra = [bundle(file, data if data is not None else read_regular(file, MAX_BUNDLE), siblings)]
+        group = None
+        try:
+            group = cgroups.create() if cgroups.available() else None
+            extra += group.fds if group else []
+            cold.send("-", module, attr, extra)
+        except BaseException:
+            if group is not None:
+                group.remove()
+            raise
+        finally:
+            for fd in extra:
+                os.close(fd)
+            if group is not None:
+                group.fds.clear()  # closed just above
+        timeline.mark("submission handed to the child started ahead")
+        return cls._running(cold.process.pid, cold.process, None, cold.sock, cold.status_r, cold.out_r, group, None)
+
+    @classmethod
+    def _running(
+        cls,
+        pid: int,
+        process: subprocess.Popen[bytes] | None,
+        worker: WarmWorker | None,
+        sock: socket.socket,
+        status_r: int,
+        out_r: int,
+        group: cgroups.SubmissionGroup | None,
+        user: RunAs | None,
+    ) -> AppProcess:
         output = OutputBuffer()
         drain = threading.Thread(target=_drain, args=(out_r, output), daemon=True)
         drain.start()
@@ -232,6 +281,7 @@ class AppProcess:
                 self.problem = self._problem("died", stage=self._stage(), code=self._exit_code())
             else:
                 self._seen[event.name] = time.monotonic()
+                timeline.mark(f"child's '{event.name}' read by the grader")
                 if event.name == "imported":
                     self.served = served_app_from(event.data.get("app"))
                 elif event.name in ENDINGS:
@@ -351,7 +401,7 @@ class WarmWorker:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
-                env=_child_env(self.sandbox),
+                env=child_env(self.sandbox),
                 pass_fds=(theirs.fileno(),),
                 start_new_session=True,
             )
@@ -449,7 +499,7 @@ def _spawn(
         stdout=out_w,
         stderr=out_w,
         cwd="/" if sandbox.private else file.parent,
-        env=_child_env(sandbox),
+        env=child_env(sandbox),
         pass_fds=(status_w, sock_fd, *extra),
         start_new_session=True,
     )
@@ -463,15 +513,3 @@ def _drain(fd: int, output: OutputBuffer) -> None:
         pass
     finally:
         os.close(fd)
-
-
-def _child_env(sandbox: Sandbox) -> dict[str, str]:
-    env = {key: os.environ[key] for key in KEPT_ENV if key in os.environ}
-    env.update(PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8")
-    # Set where the grader's own environment has it (as uvicorn, started there, would see it),
-    # and where the learner's code runs as the grader's user: its imports write no bytecode.
-    if not sandbox.private or os.environ.get("PYTHONDONTWRITEBYTECODE"):
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
-    if sandbox.private:  # the host's home is not there (TMPDIR: runner_child.enter sets it)
-        env["HOME"] = "/tmp"
-    return env

@@ -1,0 +1,161 @@
+"""A cold grade's app process, started first: the sandboxed child imports its libraries
+while the grader imports its own, loads the course and reads the file.
+
+The child is started from the `grade` command's first lines, before its options are parsed,
+when they look like one file graded once in a sandbox of its own. It runs no learner code
+until the grader sends it the submission (server.AppProcess.start), over a socket only the
+grader holds; a child the grade does not use is killed. Standard library and the sandbox
+only: every import here is paid before the child starts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.run import timeline
+from grader.run.host import host
+from grader.run.sandbox import Sandbox, find_sandbox
+
+# How long the learner's file may take to load (module and startup), unless --timeout says.
+DEFAULT_IMPORT_TIMEOUT = 10.0
+# How long a child started ahead waits for its submission before it exits on its own.
+WAIT_LIMIT = 60.0
+# Environment the child keeps; everything else (tokens, secrets) stays with the grader.
+KEPT_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "VIRTUAL_ENV", "SYSTEMROOT")
+# Options after which `grade` does not grade one file once, in a sandbox: no child ahead.
+NOT_ONE_COLD_GRADE = frozenset(
+    {"--no-sandbox", "--watch", "--open", "--no-open", "--list", "--reset", "--check-install", "--record", "-h", "--help", "--"}
+)
+# Options that take a value (the next argument, unless written --option=value).
+WITH_VALUE = frozenset({"--lesson", "--format", "--jobs", "--timeout"})
+
+
+@dataclass
+class ColdChild:
+    """A sandboxed child that has started importing and waits for its submission."""
+
+    sandbox: Sandbox
+    process: subprocess.Popen[bytes]
+    control: socket.socket  # the grader's end: the submission goes through it
+    sock: socket.socket  # listening on 127.0.0.1, the app's from the start
+    status_r: int
+    out_r: int
+    taken: bool = field(default=False)
+
+    @classmethod
+    def start(cls, sandbox: Sandbox) -> ColdChild:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(64)
+        status_r, status_w = os.pipe()
+        out_r, out_w = os.pipe()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        fds = (theirs.fileno(), status_w, sock.fileno())
+        command = [*sandbox.wrap(), sys.executable, sandbox.script("serve_child.py"), "--wait", *map(str, fds)]
+        try:
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=out_w,
+                stderr=out_w,
+                cwd="/",
+                env=child_env(sandbox),
+                pass_fds=fds,
+                start_new_session=True,
+            )
+        except BaseException:
+            for fd in (status_r, out_r):
+                os.close(fd)
+            sock.close()
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+            os.close(status_w)
+            os.close(out_w)
+        timeline.mark("app's process started ahead (sandbox spawned)")
+        timeline.watch_child(process.pid, status_r)
+        return cls(sandbox, process, ours, sock, status_r, out_r)
+
+    def send(self, where: str, module: str, attr: str, fds: list[int]) -> None:
+        """Hand the child its submission: `where` as serve_child.py reads it ("-" or
+        "-UID:FOLDER"), and the bundle's and control groups' descriptors. OSError when the
+        child is gone (the caller starts another)."""
+        request = json.dumps({"where": where, "module": module, "attr": attr}).encode()
+        self.control.settimeout(5.0)
+        try:
+            socket.send_fds(self.control, [request], fds)
+        finally:
+            self.control.close()
+        self.taken = True
+
+    def discard(self) -> None:
+        """Stop a child nothing was sent to (the grade went another way, or failed first)."""
+        if self.taken:
+            return
+        self.taken = True
+        from grader.run.process_tree import kill_tree
+
+        self.control.close()  # a child still waiting sees the end and exits
+        kill_tree(self.process.pid)
+        try:
+            self.process.wait(timeout=5.0)
+        except subprocess.TimeoutExpired:
+            pass
+        self.sock.close()
+        for fd in (self.status_r, self.out_r):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def for_arguments(args: list[str]) -> ColdChild | None:
+    """A child started ahead for `grade ARGS`, when they grade one file once in a sandbox
+    of its own (a guess from the words alone: a wrong guess costs one child, killed)."""
+    if not host().sandbox or not _one_cold_grade(args):
+        return None
+    sandbox = find_sandbox()
+    timeline.mark(f"sandbox probed ({sandbox.kind})")
+    if not sandbox.private or sandbox.kind == "user":  # see AppProcess.start: these start as before
+        return None
+    try:
+        return ColdChild.start(sandbox)
+    except OSError:
+        return None  # the grade starts its child itself, and says what went wrong
+
+
+def _one_cold_grade(args: list[str]) -> bool:
+    files = []
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+            continue
+        name = arg.split("=", 1)[0]
+        if name in NOT_ONE_COLD_GRADE:
+            return False
+        if arg.startswith("-") and arg != "-":
+            skip = name in WITH_VALUE and "=" not in arg
+            continue
+        files.append(arg)
+    return len(files) <= 1 and not any(Path(file).is_dir() for file in files)
+
+
+def child_env(sandbox: Sandbox) -> dict[str, str]:
+    """The environment a child starts with: the few variables it needs, none of the grader's."""
+    env = {key: os.environ[key] for key in KEPT_ENV if key in os.environ}
+    env.update(PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8")
+    # Set where the grader's own environment has it (as uvicorn, started there, would see it),
+    # and where the learner's code runs as the grader's user: its imports write no bytecode.
+    if not sandbox.private or os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    if sandbox.private:  # the host's home is not there (TMPDIR: runner_child.enter sets it)
+        env["HOME"] = "/tmp"
+    return env

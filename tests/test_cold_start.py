@@ -1,0 +1,165 @@
+"""A cold grade starts the app's sandboxed process first (grader/run/cold_start.py) and
+remembers the sandbox probe until the next boot (grader/run/sandbox.py): the child started
+ahead is used or stopped, and the remembered probe can be neither forged nor reached by a
+submission. No timings here: speed lives in bench/."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.run import sandbox as sandbox_module
+from grader.run.sandbox import Sandbox, find_sandbox
+from tests.conftest import ROOT, run_grade
+
+def _record(folder: Path) -> Path:
+    return folder / sandbox_module._probe_file(sandbox_module._probe_key())
+
+
+SOLUTION = ROOT / "solution/cors-headers/main.py"
+HANDED_OVER = "submission handed to the child started ahead"
+
+
+def _processes_with_env(marker: str) -> list[str]:
+    """Live processes whose environment holds `marker` (the cold child keeps TMPDIR)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if marker.encode() in (entry / "environ").read_bytes():
+                status = (entry / "status").read_text()
+                if "zombie" not in status:
+                    found.append(entry.name + ": " + (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+        except OSError:
+            continue
+    return found
+
+
+def _no_process_left(marker: str) -> list[str]:
+    deadline = time.monotonic() + 5
+    while (left := _processes_with_env(marker)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return left
+
+
+@pytest.mark.skipif(not find_sandbox().namespaced, reason="a child is started ahead only in namespaces")
+def test_a_cold_grade_runs_in_the_child_started_ahead(tmp_path: Path) -> None:
+    marker = str(tmp_path / "cold-child-marker")
+    run = run_grade(SOLUTION, "--json", env={"GRADER_TIMELINE": "1", "TMPDIR": marker})
+    assert run.code == 0, run.stderr
+    assert json.loads(run.stdout)["status"] == "pass"
+    assert HANDED_OVER in run.stderr, run.stderr
+    assert _no_process_left(marker) == []
+
+
+@pytest.mark.skipif(not find_sandbox().namespaced, reason="a child is started ahead only in namespaces")
+@pytest.mark.parametrize(
+    "args",
+    [["missing.py"], [str(SOLUTION), "--lesson", "no-such-lesson"], [str(SOLUTION), "--format", "nonsense"]],
+    ids=["no such file", "no such lesson", "bad option value"],
+)
+def test_a_child_started_ahead_is_stopped_when_the_grade_goes_another_way(tmp_path: Path, args: list[str]) -> None:
+    marker = str(tmp_path / "cold-child-marker")
+    run = run_grade(*args, env={"GRADER_TIMELINE": "1", "TMPDIR": marker})
+    assert run.code == 2, run.stderr
+    assert "app's process started ahead" in run.stderr, run.stderr  # the guess was made...
+    assert HANDED_OVER not in run.stderr
+    assert _no_process_left(marker) == []  # ...and its child is gone
+
+
+@pytest.mark.parametrize("args", [["--no-sandbox"], ["--watch"], ["--list"], ["a.py", "b.py"], ["."]])
+def test_no_child_is_started_ahead_where_the_grade_would_not_use_it(args: list[str]) -> None:
+    from grader.run.cold_start import _one_cold_grade
+
+    assert not _one_cold_grade(args)
+    assert _one_cold_grade(["main.py", "--lesson", "x", "--json"])
+
+
+@pytest.fixture
+def probe_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The probe's record kept under `tmp_path` instead of /run or $XDG_RUNTIME_DIR."""
+    parent = tmp_path / "runtime"
+    parent.mkdir(mode=0o700)
+    monkeypatch.setattr(sandbox_module, "_probe_parent", lambda: str(parent))
+    return parent / sandbox_module.PROBE_FOLDER
+
+
+def test_the_probe_is_remembered_in_a_folder_only_this_user_may_enter(probe_folder: Path) -> None:
+    sandbox_module._remember(Sandbox("bubblewrap", proc=False))
+    assert oct(probe_folder.stat().st_mode & 0o777) == "0o700"
+    assert oct(_record(probe_folder).stat().st_mode & 0o777) == "0o600"
+    assert sandbox_module._remembered() == Sandbox("bubblewrap", proc=False)
+
+
+@pytest.mark.parametrize("loosen", ["folder", "file", "parent", "link"])
+def test_a_record_others_could_have_written_is_ignored(probe_folder: Path, loosen: str) -> None:
+    sandbox_module._remember(Sandbox("bubblewrap"))
+    record = _record(probe_folder)
+    if loosen == "folder":
+        probe_folder.chmod(0o777)
+    elif loosen == "file":
+        record.chmod(0o666)
+    elif loosen == "parent":
+        probe_folder.parent.chmod(0o777)
+    else:
+        moved = probe_folder.with_name("elsewhere")
+        probe_folder.rename(moved)
+        probe_folder.symlink_to(moved)
+    assert sandbox_module._remembered() is None
+
+
+def test_a_forged_record_cannot_ask_for_a_weaker_sandbox(probe_folder: Path) -> None:
+    """The record says only whether bubblewrap mounts its own /proc: a forged one can claim
+    bubblewrap, never `none`, and a record made under other conditions (another cap in
+    $GRADER_SANDBOX, another bwrap, another boot) does not count."""
+    sandbox_module._remember(Sandbox("bubblewrap"))
+    record = _record(probe_folder)
+    saved = json.loads(record.read_text())
+    record.write_text(json.dumps({**saved, "kind": "none", "note": "forged"}))
+    assert sandbox_module._remembered() == Sandbox("bubblewrap")
+    record.write_text(json.dumps({**saved, "proc": "none"}))
+    assert sandbox_module._remembered() is None
+    record.write_text(json.dumps({**saved, "key": "0" * 64}))
+    assert sandbox_module._remembered() is None
+
+
+def test_the_record_depends_on_the_cap_and_is_forgotten_on_request(
+    probe_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox_module._remember(Sandbox("bubblewrap"))
+    monkeypatch.setenv("GRADER_SANDBOX", "bubblewrap")
+    assert sandbox_module._remembered() is None
+    monkeypatch.delenv("GRADER_SANDBOX")
+    assert sandbox_module._remembered() is not None
+    sandbox_module.forget_probe()
+    assert not _record(probe_folder).exists()
+
+
+PROBE_WRITER = '''
+import os
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+for folder in ("/run/fastapi-grader", os.environ.get("XDG_RUNTIME_DIR", "/nonexistent") + "/fastapi-grader"):
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with open(folder + "/sandbox-probe.json", "w") as record:
+            record.write('{"key": "forged", "proc": true}')
+    except OSError:
+        pass
+app = FastAPI()
+app.add_middleware(CORSMiddleware, allow_origins=["http://localhost:5173"])
+'''
+
+
+@pytest.mark.skipif(find_sandbox().kind != "bubblewrap", reason="bubblewrap hides the record's folder")
+def test_a_submission_cannot_reach_the_remembered_probe(tmp_path: Path) -> None:
+    run_grade(SOLUTION, "--json")  # the probe is remembered
+    folder = Path(sandbox_module._probe_parent() or "/nonexistent") / sandbox_module.PROBE_FOLDER
+    (tmp_path / "main.py").write_text(PROBE_WRITER)
+    run_grade(tmp_path / "main.py", "--lesson", "cors-headers", "--json")
+    records = list(folder.glob("*")) + list(Path("/run/fastapi-grader").glob("*"))
+    assert not [record for record in records if b"forged" in record.read_bytes()]
