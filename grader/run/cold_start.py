@@ -51,6 +51,7 @@ class ColdChild:
     @classmethod
     def start(cls, sandbox: Sandbox) -> ColdChild:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds its own
         sock.bind(("127.0.0.1", 0))
         sock.listen(64)
         status_r, status_w = os.pipe()
@@ -123,7 +124,7 @@ def for_arguments(args: list[str]) -> ColdChild | None:
         return None
     sandbox = find_sandbox()
     timeline.mark(f"sandbox probed ({sandbox.kind})")
-    if not sandbox.private or sandbox.kind == "user":  # see AppProcess.start: these start as before
+    if not sandbox.private or sandbox.own_user:  # see AppProcess.start: these start as before
         return None
     try:
         return ColdChild.start(sandbox)

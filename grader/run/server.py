@@ -146,7 +146,7 @@ class AppProcess:
         the grader read them) and, with `siblings`, the regular files beside it. A `cold`
         child started ahead in that same sandbox gets the submission instead of a new one."""
         sandbox = worker.sandbox if worker is not None else (sandbox or find_sandbox())
-        if cold is not None and (worker is not None or cold.sandbox != sandbox or not sandbox.namespaced):
+        if cold is not None and (worker is not None or cold.sandbox != sandbox or not sandbox.namespaced or sandbox.own_user):
             cold.discard()
             cold = None
         if cold is not None:
