@@ -50,10 +50,7 @@ class ColdChild:
 
     @classmethod
     def start(cls, sandbox: Sandbox) -> ColdChild:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds its own
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(64)
+        sock = app_listener()
         status_r, status_w = os.pipe()
         out_r, out_w = os.pipe()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -147,6 +144,22 @@ def _one_cold_grade(args: list[str]) -> bool:
             continue
         files.append(arg)
     return len(files) <= 1 and not any(Path(file).is_dir() for file in files)
+
+
+def app_listener() -> socket.socket:
+    """The socket the learner's app will serve on: bound by the grader on a free port of
+    127.0.0.1 (so ports never race) and set up as uvicorn sets up its own (on Windows that
+    option would let another program take the port: left off there)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        if os.name != "nt":
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(64)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def child_env(sandbox: Sandbox) -> dict[str, str]:

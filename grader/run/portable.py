@@ -25,7 +25,7 @@ from typing import Any, BinaryIO
 from grader.run.child_events import ENDINGS, MAX_LINE, Event, Violation, parse_event
 from grader.run.host import host
 from grader.run.served import ServedApp, served_app_from
-from grader.run.cold_start import KEPT_ENV
+from grader.run.cold_start import KEPT_ENV, app_listener
 from grader.run.server import LOAD_TIMEOUT, OutputBuffer, StartProblem
 
 CHILD = Path(__file__).resolve().with_name("portable_child.py")
@@ -65,10 +65,8 @@ class PortableProcess:
     @classmethod
     def start(cls, file: Path, module: str, attr: str) -> PortableProcess:
         """Start a fresh interpreter serving `module:attr` from `file` (unsandboxed: see host.py)."""
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock = app_listener()
         try:
-            sock.bind(("127.0.0.1", 0))
-            sock.listen(64)
             process = _spawn(file, module, attr, sock)
         except BaseException:
             sock.close()

@@ -26,7 +26,7 @@ from grader.read.text_safety import clean
 from grader.run import cgroups, timeline, unprivileged
 from grader.run.child_events import ENDINGS, MAX_LINE, Event, Violation, parse_event
 from grader.run.process_tree import kill_tree
-from grader.run.cold_start import ColdChild, child_env
+from grader.run.cold_start import ColdChild, app_listener, child_env
 from grader.run.sandbox import Sandbox, find_sandbox, forget_probe
 from grader.run.served import ServedApp, served_app_from
 
@@ -155,10 +155,7 @@ class AppProcess:
             except OSError:  # it died waiting (a sandbox that stopped working): start afresh
                 cold.discard()
                 forget_probe()
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds its own
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(64)
+        sock = app_listener()
         status_r, status_w = os.pipe()
         out_r, out_w = os.pipe()
         extra: list[int] = []
