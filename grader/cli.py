@@ -322,8 +322,9 @@ def _grade_batch(
 
 
 def _say_other_file_changed(course: Course, lesson: Lesson) -> None:
-    """`grade` alone grades the current lesson's file: when another lesson's exercise was
-    saved more recently, the learner may be editing the wrong one. Say which file counts."""
+    """`grade` alone grades the current lesson's file: when another unfinished lesson's
+    exercise was saved more recently, the learner may be editing the wrong one. Say which
+    file counts."""
     from grader.views.view import View
 
     def saved(path: Path) -> float:
@@ -333,7 +334,12 @@ def _say_other_file_changed(course: Course, lesson: Lesson) -> None:
             return 0.0
 
     mine = saved(lesson.exercise)
-    newer = [other for other in course.lessons if other is not lesson and saved(other.exercise) > mine + 1]
+    passed = course.passed()  # a lesson passed and left behind is not the one being worked on
+    newer = [
+        other
+        for other in course.lessons
+        if other is not lesson and other.slug not in passed and saved(other.exercise) > mine + 1
+    ]
     if not newer:
         return
     other = max(newer, key=lambda candidate: saved(candidate.exercise))

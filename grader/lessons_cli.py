@@ -112,7 +112,9 @@ def verify(slugs: tuple[str, ...], timeout: float) -> None:
     if failed:
         click.echo(click.style(f"{failed} problem(s) found.", fg="red", bold=True))
         sys.exit(EXIT_FAILED)
-    click.echo(click.style("Every lesson verifies.", fg="green", bold=True))
+    named = ", ".join(f"'{slug}'" for slug in slugs)
+    verified = "Every lesson verifies." if not slugs else f"Lesson {named} verifies." if len(slugs) == 1 else f"Lessons {named} verify."
+    click.echo(click.style(verified, fg="green", bold=True))
 
 
 def _show(findings: list[Finding]) -> None:

@@ -93,6 +93,16 @@ def test_batch_of_a_folder_prints_a_summary(tmp_path: Path) -> None:
     assert "does not import CORSMiddleware yet" in run.stdout
 
 
+def test_a_file_python_cannot_read_is_summed_up_as_the_file_not_a_step(tmp_path: Path) -> None:
+    (tmp_path / "dave.py").write_text(SOLUTION.read_text().replace("app = FastAPI(title=\"Notes API\")", "app = FastAPI(title=\"Notes API\"", 1))
+    shutil.copy(SOLUTION, tmp_path / "erin.py")
+    run = run_grade(tmp_path, "--lesson", "cors-headers", env={"NO_COLOR": "1"})
+    common = run.stdout.split("Most common first failures", 1)[-1]
+    assert "The file itself: Python cannot" in common, run.stdout
+    assert "Import CORSMiddleware: Python cannot" not in run.stdout, run.stdout
+    assert "Line N" not in common.replace("The file itself: Line N", ""), common
+
+
 def test_hostile_submission_changes_nothing_outside_its_copy(tmp_path: Path, no_leftovers: list[str]) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from grader.course.course import load_course
-from tests.conftest import ROOT, run_command, run_grade
+from tests.conftest import commit_all, ROOT, run_command, run_grade
 
 
 def test_every_shipped_lesson_verifies() -> None:
@@ -37,6 +37,7 @@ def test_new_lesson_scaffold_verifies(course_copy: Path) -> None:
     assert "It verifies." in created.stdout
     assert (course_copy / "exercise/health-check/main.py").read_text() == last.solution.read_text()
     verified = run_command("lessons", "verify", "health-check", cwd=course_copy)
+    assert "Lesson 'health-check' verifies." in verified.stdout, verified.stdout
     assert verified.code == 0, verified.stdout + verified.stderr
     listed = run_command("lessons", "list", cwd=course_copy)
     count = len(load_course(course_copy).lessons)
@@ -141,6 +142,21 @@ def test_solved_starter_is_pointed_out(scaffolded: Path) -> None:
     assert run.code == 1
     assert "differs from the committed starter" in run.stdout
     assert "grade --reset --lesson health" in run.stdout
+
+
+def test_a_solved_starter_leaves_the_mutants_their_proof(scaffolded: Path) -> None:
+    """Mutants are made of what the solution adds to the starter as committed: a copy solved
+    in this checkout must not make every step look "never shown to fail"."""
+    for sample in (scaffolded / "lessons/health").glob("*/*.py"):
+        if sample.parent.name in {"wrong", "right"}:
+            sample.unlink()
+    commit_all(scaffolded)
+    exercise = scaffolded / "exercise/health/main.py"
+    exercise.write_text((scaffolded / "solution/health/main.py").read_text())
+    run = run_command("lessons", "verify", "health", cwd=scaffolded)
+    assert "differs from the committed starter" in run.stdout
+    assert "never shown to fail" not in run.stdout, run.stdout
+    assert "1 problem(s) found." in run.stdout, run.stdout
 
 
 def test_a_broken_draft_does_not_block_other_lessons(scaffolded: Path) -> None:

@@ -123,3 +123,22 @@ def test_a_pass_outside_the_exercise_does_not_announce_the_next_lesson(course_co
     assert run.code == 0, run.stdout
     flat = " ".join(run.stdout.split())
     assert "run grade to start it" not in flat and "no progress is recorded" in flat, run.stdout
+
+
+def test_a_passed_lessons_file_saved_later_is_not_named(course_copy: Path) -> None:
+    """Moved on to the next lesson, a learner who touches the last one's file is not told
+    they are editing the wrong file: that lesson is done."""
+    import os
+    import time
+
+    from grader.course.course import load_course
+
+    env = {"GRADER_COURSE": str(course_copy)}
+    first = load_course(course_copy).lessons[0]
+    first.exercise.write_text(first.solution.read_text())
+    passed = run_grade(cwd=course_copy, env=env)
+    assert passed.code == 0, passed.stdout
+    later = time.time() + 60
+    os.utime(first.exercise, (later, later))
+    run = run_grade("--hint", cwd=course_copy, env=env)
+    assert "saved more recently" not in run.stderr, run.stderr

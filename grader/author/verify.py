@@ -63,7 +63,7 @@ def verify_lesson(lesson: Lesson, import_timeout: float = 10.0) -> list[Finding]
     for sample in sorted((lesson.folder / RIGHT_FOLDER).glob("*.py")):
         jobs.append(partial(_right, lesson, sample, import_timeout))
     solution = lesson.solution.read_text(encoding="utf-8")
-    for mutant in mutants_of(solution, starter=lesson.exercise.read_text(encoding="utf-8")):
+    for mutant in mutants_of(solution, starter=_starter_text(lesson)):
         jobs.append(partial(_mutant, lesson, mutant, import_timeout))
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
         findings = list(pool.map(lambda job: job(), jobs))
@@ -183,6 +183,17 @@ def _mutant(lesson: Lesson, mutant: Mutant, timeout: float) -> Finding:
     if failing:
         return _judged(report, True, subject, f"caught by {', '.join(failing)}")
     return _judged(report, False, subject, "passes every step: no check notices this change")
+
+
+def _starter_text(lesson: Lesson) -> str:
+    """The starter as the course committed it: a copy a learner solved in this checkout
+    would leave the solution nothing of its own to mutate."""
+    from grader.course.reset import ResetError, committed_starter
+
+    try:
+        return committed_starter(lesson.folder.parent.parent, lesson.exercise).decode("utf-8", "replace")
+    except (ResetError, OSError, ValueError):
+        return lesson.exercise.read_text(encoding="utf-8")
 
 
 def _solved_here(lesson: Lesson) -> str:

@@ -25,7 +25,9 @@ def summarize(reports: Sequence[Report], top: int = 5) -> Summary:
         for step in report.steps:
             steps[step.title] += step.status is Status.PASS
         failing = report.first_failure
-        if failing is not None:
+        if report.problem is not None:  # no step was judged: the file itself is the mistake
+            failures[f"The file itself: {_general(report.problem.message.splitlines()[0])}"] += 1
+        elif failing is not None:
             failures[f"{failing.title}: {_general(first_reason(failing))}"] += 1
     titles = list(dict.fromkeys(step.title for report in reports for step in report.steps))
     return Summary(
@@ -51,6 +53,6 @@ def _general(message: str) -> str:
     # Live probes draw origins and path parameters at random for each grade.
     first = re.sub(r"\bhttps?://[\w.-]+(:\d+)?", "<origin>", first)
     first = re.sub(r"(?<=\w)/\d+\b", "/N", first)
-    first = re.sub(r"\b[Ll]ines? \d+", "Line N", first)
+    first = re.sub(r"\b([Ll])ines? \d+", r"\1ine N", first)
     first = re.sub(r"\b[\w-]+\.py\b", "<file>", first)
     return first[:240]

@@ -28,7 +28,11 @@ def render_batch_text(reports: Sequence[tuple[str, Report]], summary: Summary, c
             )
         )
         failing = report.first_failure
-        problem = report.error or (f"{failing.title}: {first_reason(failing)}" if failing else "")
+        problem = report.error or (
+            f"The file itself: {report.problem.message.splitlines()[0]}"
+            if report.problem is not None
+            else f"{failing.title}: {first_reason(failing)}" if failing else ""
+        )
         if problem:
             console.print(Text("              " + _flat(problem), style="dim"))
     console.print()

@@ -41,12 +41,20 @@ def preflight_problems(
     credentials: bool = False,
 ) -> list[str]:
     """Why the browser would not send the real request after this preflight answer."""
-    if not 200 <= response.status < 300:
-        problems = [f"its status is {response.status_line}, and a preflight needs a 2xx status"]
-    else:
-        problems = []
-    problems += origin_problems(response, origin, credentials=credentials)
     methods = response.header_list("Access-Control-Allow-Methods")
+    problems = []
+    if not 200 <= response.status < 300:
+        said = response.text.strip()
+        answered = f" (your app answered: {said})" if said and len(said) <= 120 and "\n" not in said else ""
+        problems.append(f"its status is {response.status_line}, and a preflight needs a 2xx status{answered}")
+        if methods and method not in methods and "*" not in methods and method in SAFELISTED_METHODS:
+            # Browsers never need GET, HEAD or POST listed, but CORSMiddleware refuses a
+            # preflight that asks for a method its allow_methods leaves out.
+            problems.append(
+                f"Access-Control-Allow-Methods is {', '.join(methods)}: your app refused the preflight "
+                f"because {method} is not among the methods it allows"
+            )
+    problems += origin_problems(response, origin, credentials=credentials)
     wildcard_methods = "*" in methods and not credentials
     if method not in SAFELISTED_METHODS and method not in methods and not wildcard_methods:
         if not methods:
