@@ -116,7 +116,7 @@ class SiteProxy:
     async def _forward(self, scope: dict[str, Any], path: bytes, body: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         import httpx
 
-        base = self.app_url()
+        base = await asyncio.to_thread(self.app_url)  # waits while the app is restarting
         if base is None:
             raise Refused(502, "Your app is not running.")
         url = httpx.URL(base).copy_with(raw_path=path)

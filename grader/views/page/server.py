@@ -90,7 +90,10 @@ class LessonPage:
             self._tryout.restart()  # in its own thread: the next grade never waits for it
 
     def _app_url(self) -> str | None:
-        return self._tryout.url if self._tryout is not None else None
+        """Blocking: the proxies call it in a thread of their own."""
+        if self._tryout is None:
+            return None
+        return self._tryout.running_url(self._tryout.import_timeout + RESET_TIMEOUT)
 
     async def _start_afresh(self) -> None:
         """After a call that may have changed the app's data: the app starts again from the

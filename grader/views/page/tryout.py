@@ -46,6 +46,7 @@ class TryOut:
         self._pending: str | None = None  # "save" or "reset": what the next start is for
         self._closing = False
         self._starts = 0  # finished starts, whatever their outcome: what `reset` waits for
+        self._starting = False  # a start is under way (the app is stopped meanwhile)
         self._app: RunningApp | None = None
         self._worker: WarmWorker | None = None
         self.generation = 0
@@ -71,6 +72,15 @@ class TryOut:
             self._wanted.notify_all()
             self._wanted.wait_for(lambda: self._starts >= wanted or self._closing, timeout)
 
+    def running_url(self, timeout: float) -> str | None:
+        """The app's address; while a start is due or under way (after a save or a call),
+        wait up to `timeout` for it to finish, so a call made meanwhile is not refused."""
+        with self._wanted:
+            self._wanted.wait_for(
+                lambda: self.url is not None or self._closing or not (self._pending or self._starting), timeout
+            )
+            return self.url
+
     def close(self) -> None:
         """Stop the app and the warm worker; wait for the restart thread to finish."""
         with self._wanted:
@@ -90,10 +100,12 @@ class TryOut:
                 if self._closing:
                     return
                 fresh_file, self._pending = self._pending == "save", None
+                self._starting = True
             try:
                 self._start_app(fresh_file)
             finally:
                 with self._wanted:
+                    self._starting = False
                     self._starts += 1
                     self._wanted.notify_all()
 
