@@ -63,15 +63,19 @@ def cors_middleware_allows_everything(source: Source) -> str:
 def _allows_everything(source: Source) -> str:
     registration, note = effective_registration(source)
     source.expect_before_server_start(registration)
-    problems = unknown_settings(registration) + [
-        problem
+    wrong = [
+        (setting, problem)
         for setting in ALLOW_ALL
         if (problem := list_setting_problem(registration, setting, wanted="*")) is not None
     ]
+    problems = unknown_settings(registration) + [problem for _, problem in wrong]
     if problems:
+        # Point at the first setting written wrong, where there is one to point at.
+        given = [registration.argument(setting) for setting, _ in wrong]
+        line = next((value.line for value in given if value is not None), registration.line)
         raise Failure(
             f"Line {registration.line} adds CORSMiddleware, but not with every setting this step asks for:",
-            line=registration.line,
+            line=line,
             details=tuple(f"- {problem}" for problem in problems),
             hint='Use all three settings, each a list holding "*": '
             'allow_origins=["*"], allow_methods=["*"], allow_headers=["*"].',
