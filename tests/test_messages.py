@@ -142,3 +142,18 @@ def test_a_passed_lessons_file_saved_later_is_not_named(course_copy: Path) -> No
     os.utime(first.exercise, (later, later))
     run = run_grade("--hint", cwd=course_copy, env=env)
     assert "saved more recently" not in run.stderr, run.stderr
+
+
+def test_a_process_gone_before_loading_the_file_is_not_blamed_on_it() -> None:
+    """Before the child says it loads the learner's file, none of it has run: a sandbox that
+    could not start is the grader's trouble, never "look for sys.exit() in your file"."""
+    from grader.live.diagnose import start_failure
+    from grader.run.server import StartProblem
+
+    output = "bwrap: execvp /tmp/v/bin/python3: No such file or directory"
+    failure = start_failure(StartProblem("died", {"stage": "libraries", "code": 1}, output, len(output)), None, "app")
+    assert "not a mistake in your file" in failure.message
+    assert "sys.exit" not in (failure.hint or "")
+    assert any("bwrap: execvp" in line for line in failure.details)
+    loading = start_failure(StartProblem("died", {"stage": "import", "code": 1}, "", 0), None, "app")
+    assert "not a mistake" not in loading.message  # once the file started loading, it may well be

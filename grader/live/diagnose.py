@@ -229,6 +229,16 @@ def _timeout(problem: StartProblem, source: Source | None, name: str) -> Failure
 def _died(problem: StartProblem, source: Source | None, name: str) -> Failure:
     code = problem.data.get("code")
     stage = problem.data.get("stage")
+    if stage == "libraries":
+        # Gone before it said it would load the file: no line of the learner's had run yet
+        # (a sandbox that could not start, a Python that cannot find its libraries).
+        return Failure(
+            f"The grader's process for your app stopped before it loaded {name} (exit code {code}), so "
+            "none of your code ran. This is not a mistake in your file.",
+            details=_output_tail(problem),
+            hint="Grade again; if it keeps happening, the output above says what failed: tell your "
+            "instructor, or run `grade --no-sandbox` on your own machine.",
+        )
     if stage == "startup":
         learner = _learner_function(problem, source)
         if learner is not None:
