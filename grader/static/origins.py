@@ -45,17 +45,25 @@ HTTPS_ONLY_TLDS = frozenset({"app", "dev"})
 _DEV_PORTS = (3000, 3001, 4200, 5000, 5173, 5500, 8080, 8081, 8888, 9000)
 
 
+# Words an app could look for to spot a grader's probe; words joined together can spell one
+# ("notes" + "trailhead"), so a host holding one is drawn again.
+_TELLTALE = ("example", "grader", "test", "evil", "probe", "localhost", "attack", "fake")
+
+
 def random_host(rng: random.Random, *, plain_http: bool = False) -> str:
     """A host name shaped like a real site's: `acmehq.io`, `app.meadow.co.uk`; with
     `plain_http`, one a browser would load over http (no HTTPS-only top-level domain)."""
-    name = rng.choice(_WORDS) + rng.choice(_SUFFIXES)
-    if rng.random() < 0.3:
-        name += rng.choice(("-", "")) + rng.choice(_WORDS)
-    if rng.random() < 0.15:
-        name += str(rng.randint(2, 99))
-    sub = rng.choice(_SUBDOMAINS)
-    tlds = [tld for tld in _TLDS if not (plain_http and tld in HTTPS_ONLY_TLDS)]
-    return f"{sub + '.' if sub else ''}{name}.{rng.choice(tlds)}"
+    while True:
+        name = rng.choice(_WORDS) + rng.choice(_SUFFIXES)
+        if rng.random() < 0.3:
+            name += rng.choice(("-", "")) + rng.choice(_WORDS)
+        if rng.random() < 0.15:
+            name += str(rng.randint(2, 99))
+        sub = rng.choice(_SUBDOMAINS)
+        tlds = [tld for tld in _TLDS if not (plain_http and tld in HTTPS_ONLY_TLDS)]
+        host = f"{sub + '.' if sub else ''}{name}.{rng.choice(tlds)}"
+        if not any(word in host for word in _TELLTALE):
+            return host
 
 
 def random_origin(rng: random.Random, *, secure: bool | None = None) -> str:
@@ -70,7 +78,10 @@ def random_origin(rng: random.Random, *, secure: bool | None = None) -> str:
 
 def random_label(rng: random.Random) -> str:
     """One lower-case DNS label an attacker might register or use as a subdomain."""
-    return rng.choice(_WORDS) + rng.choice(("", "", str(rng.randint(1, 999)), rng.choice(_SUFFIXES)))
+    while True:
+        label = rng.choice(_WORDS) + rng.choice(("", "", str(rng.randint(1, 999)), rng.choice(_SUFFIXES)))
+        if not any(word in label for word in _TELLTALE):
+            return label
 
 
 @dataclass(frozen=True)
