@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from grader.run.child_events import ENDINGS, MAX_LINE, Event, Violation, parse_event
-from grader.run.host import host
 from grader.run.served import ServedApp, served_app_from
 from grader.run.cold_start import KEPT_ENV, app_listener
 from grader.run.server import LOAD_TIMEOUT, OutputBuffer, StartProblem
@@ -258,8 +257,3 @@ def _event(line: bytes, previous: str | None) -> Event | Violation:
     if not line.endswith(b"\n"):
         return Violation("a status line longer than the grader reads")
     return parse_event(line.rstrip(b"\r\n"), previous)
-
-
-def running_here() -> bool:
-    """Whether this grader runs apps on the portable path."""
-    return not host().warm_worker
