@@ -9,9 +9,14 @@ app before libcst is imported.
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+
+# Not `from typing import TYPE_CHECKING`: `grade` imports this package before it starts the
+# app's process (launch.py), and typing's import would delay that. Type checkers know the name.
+TYPE_CHECKING = False
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from grader.live.browser import BrowserApp, BrowserRequest, Fetched
     from grader.live.live_app import LiveApp, a_number
     from grader.live.reports import fail_on_crash, try_it

@@ -192,7 +192,9 @@ def grade_command(
         click.echo(render_gradescope(report))
         sys.exit({Outcome.PASS: 0, Outcome.FAIL: EXIT_FAIL, Outcome.ERROR: EXIT_USAGE}[report.outcome])
     with view.working("Starting your app and sending it requests..."):
-        report = grade(lesson, path, import_timeout=timeout, browser=browser, sandbox=chosen_sandbox, cold=cold)
+        report = grade(
+            lesson, path, import_timeout=timeout, browser=browser, sandbox=chosen_sandbox, cold=cold, meanwhile=view.prepare
+        )
     timeline.mark("grade done")
     revealed = _reveal_hint(view, report) if hint else None
     if show:
@@ -473,7 +475,8 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # unwinds through every `finally`, which stops the learner's app
 
 
-def main() -> None:
+def main(cold: ColdChild | None = None) -> None:
+    """`grade`, with the app's process `cold` started ahead by launch.py (or None)."""
     # Ctrl-C must always stop the grade cleanly, even when started from a shell that
     # ignores SIGINT for background jobs.
     timeline.mark("grader.cli imported (click)")
@@ -481,11 +484,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     if hasattr(signal, "SIGBREAK"):  # Windows: Ctrl-Break, and how a tool stops a console program
         signal.signal(signal.SIGBREAK, _exit_on_sigterm)
-    cold = None
     try:
-        # First of all, while the rest of the grader loads: the app's process, when the
-        # arguments ask for one file graded once (a wrong guess costs one child, killed).
-        cold = cold_start.for_arguments(sys.argv[1:])
         grade_command.main(standalone_mode=False, prog_name="grade", obj=cold)
     except KeyboardInterrupt:
         click.echo("grade: interrupted", err=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +24,7 @@ from grader.verdict.results import Report, Status, StepResult
 
 if TYPE_CHECKING:
     from grader.live.browser import Browser
+    from grader.run.served import ServedApp
 
 # Why a static check's pass needs the running app's answers: (reason, line) pairs.
 Unconfirmed = tuple[tuple[str, int | None], ...]
@@ -41,6 +43,7 @@ def grade(
     siblings: bool = False,
     chromium: Browser | None = None,
     cold: ColdChild | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Report:
     """Grade `path` for `lesson`. Every step is reported; no learner mistake raises.
 
@@ -51,10 +54,12 @@ def grade(
     this machine offers; it gets the file's bytes as read here, never the path; only a
     folder submission (`siblings`) brings the files beside it as well.
     A `chromium` already running (watch mode keeps one) is used and left open. A `cold`
-    child, started ahead in the same sandbox, runs the app (else it is stopped)."""
+    child, started ahead in the same sandbox, runs the app (else it is stopped).
+    `meanwhile` (the caller's own preparation, such as loading what shows the report) runs
+    once, when the grade first waits for the app, so that it costs no time of its own."""
     sandbox = worker.sandbox if worker is not None else (sandbox or find_sandbox())
     try:
-        graded = _grade(lesson, path, import_timeout, worker, browser, sandbox, siblings, chromium, cold)
+        graded = _grade(lesson, path, import_timeout, worker, browser, sandbox, siblings, chromium, cold, meanwhile)
     finally:
         if cold is not None:
             cold.discard()  # not used: the file could not be read, or the grade failed first
@@ -71,6 +76,7 @@ def _grade(
     siblings: bool,
     chromium: Browser | None,
     cold: ColdChild | None,
+    meanwhile: Callable[[], None] | None,
 ) -> Report:
     steps = lesson.graded_steps(browser)
     loaded = read_learner_file(path)
@@ -99,11 +105,22 @@ def _grade(
             from grader.live.browser import Browser
 
             chromium = own_chromium = Browser.start()  # Chromium loads while the app does
-        return _grade_loaded(lesson, loaded, app, import_timeout, steps, chromium)
+        return _grade_loaded(lesson, loaded, app, import_timeout, steps, chromium, _once(meanwhile))
     finally:
         app.stop()
         if own_chromium is not None:
             own_chromium.close()
+
+
+def _once(work: Callable[[], None] | None) -> Callable[[], None]:
+    """`work`, run by the first call only (nothing, if None)."""
+    pending = [work] if work is not None else []
+
+    def run() -> None:
+        if pending:
+            pending.pop()()
+
+    return run
 
 
 def _load_everything_first(lesson: Lesson, browser: bool) -> None:
@@ -137,8 +154,13 @@ def _grade_loaded(
     import_timeout: float,
     steps: tuple[Step, ...],
     chromium: Browser | None,
+    before_waiting: Callable[[], None],
 ) -> Report:
     from grader.static.source import Source  # libcst is heavy: import it while the app starts
+
+    def served() -> ServedApp | None:
+        before_waiting()
+        return app.served_app(import_timeout)
 
     try:
         graded = {step.id for step in steps}
@@ -150,7 +172,7 @@ def _grade_loaded(
         timeline.mark("libcst and the static checks imported")
         source = Source(loaded.path, loaded.text, app=lesson.app_attr)
         timeline.mark("file parsed")
-        source.attach_served(lambda: app.served_app(import_timeout))
+        source.attach_served(served)
         results, pending = {}, {}
         for spec in specs:
             if not spec.live:
@@ -182,6 +204,7 @@ def _grade_loaded(
 
             if chromium is not None:
                 chromium.prepare()  # opens the page while the app finishes starting
+            before_waiting()
             not_started = app.wait_ready(import_timeout)
             timeline.mark("server ready (seen taking a connection)" if not_started is None else "server did not start")
             for spec in live:

@@ -1,22 +1,26 @@
-"""A cold grade starts the app's sandboxed process first (grader/run/cold_start.py) and
-remembers the sandbox probe until the next boot (grader/run/sandbox.py): the child started
-ahead is used or stopped, and the remembered probe can be neither forged nor reached by a
-submission. No timings here: speed lives in bench/."""
+"""A cold grade starts the app's sandboxed process first (grader/launch.py,
+grader/run/cold_start.py) and remembers the sandbox probe until the next boot
+(grader/run/probe_memory.py): the child started ahead is used or stopped, and the
+remembered probe can be neither forged nor reached by a submission. No timings here:
+speed lives in bench/."""
 
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
+from grader.run import probe_memory
 from grader.run import sandbox as sandbox_module
 from grader.run.sandbox import Sandbox, find_sandbox
-from tests.conftest import ROOT, run_grade
+from tests.conftest import GRADE, ROOT, run_grade
+
 
 def _record(folder: Path) -> Path:
-    return folder / sandbox_module._probe_file(sandbox_module._probe_key())
+    return folder / probe_memory._file_name(probe_memory.conditions())
 
 
 SOLUTION = ROOT / "solution/cors-headers/main.py"
@@ -84,8 +88,8 @@ def probe_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The probe's record kept under `tmp_path` instead of /run or $XDG_RUNTIME_DIR."""
     parent = tmp_path / "runtime"
     parent.mkdir(mode=0o700)
-    monkeypatch.setattr(sandbox_module, "_probe_parent", lambda: str(parent))
-    return parent / sandbox_module.PROBE_FOLDER
+    monkeypatch.setattr(probe_memory, "parent", lambda: str(parent))
+    return parent / probe_memory.FOLDER
 
 
 def test_the_probe_is_remembered_in_a_folder_only_this_user_may_enter(probe_folder: Path) -> None:
@@ -113,9 +117,10 @@ def test_a_record_others_could_have_written_is_ignored(probe_folder: Path, loose
 
 
 def test_a_forged_record_cannot_ask_for_a_weaker_sandbox(probe_folder: Path) -> None:
-    """The record says only whether bubblewrap mounts its own /proc: a forged one can claim
-    bubblewrap, never `none`, and a record made under other conditions (another cap in
-    $GRADER_SANDBOX, another bwrap, another boot) does not count."""
+    """The record says only whether bubblewrap mounts its own /proc, with the arguments it
+    got: a forged one can claim bubblewrap, never `none`; a record made under other
+    conditions (another cap in $GRADER_SANDBOX, another bwrap, another boot) does not count,
+    and neither do arguments other than those bwrap would get now (the folders it binds)."""
     sandbox_module._remember(Sandbox("bubblewrap"))
     record = _record(probe_folder)
     saved = json.loads(record.read_text())
@@ -123,8 +128,11 @@ def test_a_forged_record_cannot_ask_for_a_weaker_sandbox(probe_folder: Path) -> 
     assert sandbox_module._remembered() == Sandbox("bubblewrap")
     record.write_text(json.dumps({**saved, "proc": "none"}))
     assert sandbox_module._remembered() is None
-    record.write_text(json.dumps({**saved, "key": "0" * 64}))
+    record.write_text(json.dumps({**saved, "conditions": [0] * 8}))
     assert sandbox_module._remembered() is None
+    record.write_text(json.dumps({**saved, "wrap": [*saved["wrap"][:-1], "--bind", str(ROOT), str(ROOT), "--"]}))
+    assert probe_memory.recall() is not None  # what launch.py would start from...
+    assert sandbox_module._remembered() is None  # ...and what the grader then refuses to use
 
 
 def test_the_record_depends_on_the_cap_and_is_forgotten_on_request(
@@ -158,8 +166,39 @@ app.add_middleware(CORSMiddleware, allow_origins=["http://localhost:5173"])
 @pytest.mark.skipif(find_sandbox().kind != "bubblewrap", reason="bubblewrap hides the record's folder")
 def test_a_submission_cannot_reach_the_remembered_probe(tmp_path: Path) -> None:
     run_grade(SOLUTION, "--json")  # the probe is remembered
-    folder = Path(sandbox_module._probe_parent() or "/nonexistent") / sandbox_module.PROBE_FOLDER
+    folder = Path(probe_memory.parent() or "/nonexistent") / probe_memory.FOLDER
     (tmp_path / "main.py").write_text(PROBE_WRITER)
     run_grade(tmp_path / "main.py", "--lesson", "cors-headers", "--json")
     records = list(folder.glob("*")) + list(Path("/run/fastapi-grader").glob("*"))
     assert not [record for record in records if b"forged" in record.read_bytes()]
+
+
+FORGED_BIND = "/forged-bind"
+
+
+@pytest.mark.skipif(find_sandbox().kind != "bubblewrap", reason="only bubblewrap's arguments are remembered")
+def test_a_child_started_from_a_record_the_grader_would_not_write_is_never_used(tmp_path: Path) -> None:
+    """launch.py starts the child from the remembered arguments before the grader can
+    compute them; a record that binds one folder more (written by whoever could write
+    it) starts a child that is then killed unused, and the grade runs in a sandbox of its
+    own, which does not show that folder."""
+    run_grade(SOLUTION, "--json")  # this boot's record exists
+    interpreter = GRADE.read_text().splitlines()[0][2:].strip()  # as `grade` runs: the same conditions
+    shown = tmp_path / "shown"
+    shown.mkdir()
+    forge = (
+        "from grader.run import probe_memory\n"
+        "found = probe_memory.recall()\n"
+        "assert found is not None\n"
+        f"probe_memory.store(found.proc, (found.wrap[0], '--ro-bind', {str(shown)!r}, {FORGED_BIND!r}, *found.wrap[1:]))\n"
+    )
+    subprocess.run([interpreter, "-c", forge], check=True, cwd=ROOT)
+    try:
+        submission = tmp_path / "main.py"
+        submission.write_text(SOLUTION.read_text() + f"\nimport os\nassert not os.path.exists({FORGED_BIND!r}), 'FORGED'\n")
+        run = run_grade(submission, "--lesson", "cors-headers", "--json", env={"GRADER_TIMELINE": "1"})
+        assert "sandbox probed (bubblewrap, remembered)" in run.stderr, run.stderr  # started from the record...
+        assert HANDED_OVER not in run.stderr, run.stderr  # ...and never used
+        assert json.loads(run.stdout)["status"] == "pass", run.stdout
+    finally:
+        subprocess.run([interpreter, "-c", "from grader.run import probe_memory; probe_memory.forget()"], cwd=ROOT)

@@ -24,7 +24,7 @@ STAGES = (
     ("views",),
     ("", "engine", "batch", "watch"),  # "" is grader/__init__.py, the lesson authors' API
     ("author",),
-    ("cli", "lessons_cli", "__main__"),
+    ("cli", "lessons_cli", "launch", "__main__"),
 )
 # Run inside the sandbox by path, with the standard library only.
 RUNNER_SCRIPTS = ("run.warm_worker", "run.serve_child", "run.runner_child", "run.process_tree")

@@ -74,17 +74,22 @@ def test_windows_like_grade_runs_the_app_in_a_fresh_interpreter_and_says_it_has_
     assert len(notes) == 1 and "without a sandbox" in notes[0] and "docs/grading-a-class.md" in notes[0], run.stderr
 
 
-def test_each_lessons_solution_passes_and_its_starter_fails_at_the_first_step(profile: dict[str, str]) -> None:
+def test_each_lessons_solution_passes_and_its_starter_fails_at_the_first_step(profile: dict[str, str], tmp_path: Path) -> None:
     course = load_course(ROOT)
     for lesson in course.lessons:
-        solution = ROOT / "solution" / lesson.slug / lesson.exercise.name
+        # Copies, so that no other test's grade of the same files counts as one left running.
+        solution = tmp_path / "solution" / lesson.slug / lesson.exercise.name
+        starter = tmp_path / "exercise" / lesson.slug / lesson.exercise.name
+        for copy, original in ((solution, ROOT / "solution" / lesson.slug / lesson.exercise.name), (starter, lesson.exercise)):
+            copy.parent.mkdir(parents=True)
+            copy.write_bytes(original.read_bytes())
         passed = run_grade(solution, "--lesson", lesson.slug, "--json", env=profile)
         assert "Traceback" not in passed.stderr, passed.stderr
         assert passed.code == 0 and passed.json["status"] == "pass", passed.stdout
-        failed = run_grade(lesson.exercise, "--lesson", lesson.slug, "--json", env=profile)
+        failed = run_grade(starter, "--lesson", lesson.slug, "--json", env=profile)
         assert failed.code == 1, failed.stdout + failed.stderr
         assert failed.json["steps"][0]["status"] == "fail", failed.stdout
-        for path in (solution, lesson.exercise):
+        for path in (solution, starter):
             assert processes_mentioning(str(path)) == []
 
 

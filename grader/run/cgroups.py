@@ -20,6 +20,8 @@ from pathlib import Path
 V1_ROOT = Path("/sys/fs/cgroup")
 MEMORY_BYTES = 1024 * 1024 * 1024
 PROCESSES = 64
+REMOVE_TRIES = 500
+REMOVE_PAUSE = 0.001
 _NAMES = itertools.count()
 
 
@@ -41,7 +43,9 @@ class SubmissionGroup:
     def remove(self) -> None:
         self.close_fds()
         for folder in self.folders:
-            for _ in range(50):  # the kernel frees the group a moment after its last process
+            # The kernel frees the group a moment after its last process is gone (usually a
+            # millisecond or two): look often, for half a second at most.
+            for _ in range(REMOVE_TRIES):
                 try:
                     folder.rmdir()
                     break
@@ -49,7 +53,7 @@ class SubmissionGroup:
                     break
                 except OSError:
                     _kill_members(folder)
-                    time.sleep(0.01)
+                    time.sleep(REMOVE_PAUSE)
 
 
 @lru_cache(maxsize=1)

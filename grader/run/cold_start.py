@@ -1,11 +1,14 @@
 """A cold grade's app process, started first: the sandboxed child imports its libraries
 while the grader imports its own, loads the course and reads the file.
 
-The child is started from the `grade` command's first lines, before its options are parsed,
-when they look like one file graded once in a sandbox of its own. It runs no learner code
-until the grader sends it the submission (server.AppProcess.start), over a socket only the
-grader holds; a child the grade does not use is killed. Standard library and the sandbox
-only: every import here is paid before the child starts.
+The child is started from the `grade` command's first lines (launch.py), before click or
+anything else of the grader is imported, when the arguments look like one file graded
+once in a sandbox of its own, and bubblewrap's arguments are remembered from this boot's
+probe (probe_memory.py); without a record it is started once the sandbox is probed. It runs
+no learner code until the grader sends it the submission (server.AppProcess.start), over a
+socket only the grader holds, and only if the grader, fully loaded, would start it with the
+very same command; a child the grade does not use is killed. Standard library only, and
+little of it: every import here is paid before the child starts.
 """
 
 from __future__ import annotations
@@ -15,12 +18,12 @@ import os
 import socket
 import subprocess
 import sys
-from dataclasses import dataclass, field
-from pathlib import Path
 
-from grader.run import timeline
-from grader.run.host import host
-from grader.run.sandbox import Sandbox, find_sandbox
+from grader.run import probe_memory, timeline
+
+TYPE_CHECKING = False  # as in grader/__init__.py: typing is not imported before the child starts
+if TYPE_CHECKING:
+    from grader.run.sandbox import Sandbox
 
 # How long the learner's file may take to load (module and startup), unless --timeout says.
 DEFAULT_IMPORT_TIMEOUT = 10.0
@@ -34,36 +37,46 @@ NOT_ONE_COLD_GRADE = frozenset(
 )
 # Options that take a value (the next argument, unless written --option=value).
 WITH_VALUE = frozenset({"--lesson", "--format", "--jobs", "--timeout"})
+CHILD_SCRIPT = "serve_child.py"
 
 
-@dataclass
 class ColdChild:
     """A sandboxed child that has started importing and waits for its submission."""
 
-    sandbox: Sandbox
-    process: subprocess.Popen[bytes]
-    control: socket.socket  # the grader's end: the submission goes through it
-    sock: socket.socket  # listening on 127.0.0.1, the app's from the start
-    status_r: int
-    out_r: int
-    taken: bool = field(default=False)
+    def __init__(
+        self,
+        launch: tuple[str, ...],
+        process: subprocess.Popen[bytes],
+        control: socket.socket,
+        sock: socket.socket,
+        status_r: int,
+        out_r: int,
+    ) -> None:
+        self.launch = launch  # the command that started it, before its own arguments
+        self.process = process
+        self.control = control  # the grader's end: the submission goes through it
+        self.sock = sock  # listening on 127.0.0.1, the app's from the start
+        self.status_r = status_r
+        self.out_r = out_r
+        self.taken = False
 
     @classmethod
-    def start(cls, sandbox: Sandbox) -> ColdChild:
+    def start(cls, launch: tuple[str, ...], private: bool) -> ColdChild:
+        """Start `launch` (see launch_command) waiting for a submission; `private`: the
+        submission will run from its own copy, in namespaces (see Sandbox.private)."""
         sock = app_listener()
         status_r, status_w = os.pipe()
         out_r, out_w = os.pipe()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         fds = (theirs.fileno(), status_w, sock.fileno())
-        command = [*sandbox.wrap(), sys.executable, sandbox.script("serve_child.py"), "--wait", *map(str, fds)]
         try:
             process = subprocess.Popen(
-                command,
+                [*launch, "--wait", *map(str, fds)],
                 stdin=subprocess.DEVNULL,
                 stdout=out_w,
                 stderr=out_w,
                 cwd="/",
-                env=child_env(sandbox),
+                env=child_env(private),
                 pass_fds=fds,
                 start_new_session=True,
             )
@@ -79,7 +92,7 @@ class ColdChild:
             os.close(out_w)
         timeline.mark("app's process started ahead (sandbox spawned)")
         timeline.watch_child(process.pid, status_r)
-        return cls(sandbox, process, ours, sock, status_r, out_r)
+        return cls(launch, process, ours, sock, status_r, out_r)
 
     def send(self, where: str, module: str, attr: str, fds: list[int]) -> None:
         """Hand the child its submission: `where` as serve_child.py reads it ("-" or
@@ -117,16 +130,42 @@ class ColdChild:
 def for_arguments(args: list[str]) -> ColdChild | None:
     """A child started ahead for `grade ARGS`, when they grade one file once in a sandbox
     of its own (a guess from the words alone: a wrong guess costs one child, killed)."""
+    from grader.run.host import host
+
     if not host().sandbox or not _one_cold_grade(args):
         return None
-    sandbox = find_sandbox()
-    timeline.mark(f"sandbox probed ({sandbox.kind})")
-    if not sandbox.private or sandbox.own_user:  # see AppProcess.start: these start as before
-        return None
+    remembered = probe_memory.recall()
+    if remembered is not None:
+        timeline.mark("sandbox probed (bubblewrap, remembered)")
+        launch = (*remembered.wrap, sys.executable, _inside(remembered.wrap, CHILD_SCRIPT))
+        private = True
+    else:
+        from grader.run.sandbox import find_sandbox
+
+        sandbox = find_sandbox()
+        timeline.mark(f"sandbox probed ({sandbox.kind})")
+        if not sandbox.private or sandbox.own_user:  # see AppProcess.start: these start as before
+            return None
+        launch, private = launch_command(sandbox), sandbox.private
     try:
-        return ColdChild.start(sandbox)
+        return ColdChild.start(launch, private)
     except OSError:
         return None  # the grade starts its child itself, and says what went wrong
+
+
+def launch_command(sandbox: Sandbox) -> tuple[str, ...]:
+    """The command that starts a child in `sandbox`, before the child's own arguments: a
+    child started ahead serves a grade only if it was started with exactly this."""
+    return (*sandbox.wrap(), sys.executable, sandbox.script(CHILD_SCRIPT))
+
+
+def _inside(wrap: tuple[str, ...], script: str) -> str:
+    """Where bubblewrap's arguments put the runner `script` inside the sandbox (the last
+    argument of the bind that mounts it); a wrong guess only makes a child never used."""
+    for index, arg in enumerate(wrap[:-2]):
+        if arg == "--ro-bind" and wrap[index + 2].endswith("/" + script):
+            return wrap[index + 2]
+    return script
 
 
 def _one_cold_grade(args: list[str]) -> bool:
@@ -143,7 +182,7 @@ def _one_cold_grade(args: list[str]) -> bool:
             skip = name in WITH_VALUE and "=" not in arg
             continue
         files.append(arg)
-    return len(files) <= 1 and not any(Path(file).is_dir() for file in files)
+    return len(files) <= 1 and not any(os.path.isdir(file) for file in files)
 
 
 def app_listener() -> socket.socket:
@@ -162,14 +201,15 @@ def app_listener() -> socket.socket:
     return sock
 
 
-def child_env(sandbox: Sandbox) -> dict[str, str]:
-    """The environment a child starts with: the few variables it needs, none of the grader's."""
+def child_env(private: bool) -> dict[str, str]:
+    """The environment a child starts with: the few variables it needs, none of the grader's.
+    `private`: the submission runs from its own copy, in namespaces (Sandbox.private)."""
     env = {key: os.environ[key] for key in KEPT_ENV if key in os.environ}
     env.update(PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8")
     # Set where the grader's own environment has it (as uvicorn, started there, would see it),
     # and where the learner's code runs as the grader's user: its imports write no bytecode.
-    if not sandbox.private or os.environ.get("PYTHONDONTWRITEBYTECODE"):
+    if not private or os.environ.get("PYTHONDONTWRITEBYTECODE"):
         env["PYTHONDONTWRITEBYTECODE"] = "1"
-    if sandbox.private:  # the host's home is not there (TMPDIR: runner_child.enter sets it)
+    if private:  # the host's home is not there (TMPDIR: runner_child.enter sets it)
         env["HOME"] = "/tmp"
     return env

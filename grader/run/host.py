@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import socket
 import sys
-from dataclasses import dataclass
 
 # Said once, on stderr, where no sandbox exists: a learner grading their own file has
 # nothing to fear from it, and class grading has its own place.
@@ -22,12 +21,17 @@ LEARNER_MACHINE_NOTE = (
 )
 
 
-@dataclass(frozen=True)
 class Host:
-    fork: bool  # os.fork: a warm worker can fork a child per grade
-    unix_sockets: bool  # AF_UNIX with descriptor passing: the warm worker's control channel
-    process_groups: bool  # setsid, killpg, getpgid: a child's whole group stopped at once
-    linux: bool  # namespaces and bubblewrap exist only there
+    """What the interpreter offers. A plain class: `grade` reads it before it imports
+    anything it can do without (launch.py), dataclasses among them."""
+
+    __slots__ = ("fork", "unix_sockets", "process_groups", "linux")
+
+    def __init__(self, *, fork: bool, unix_sockets: bool, process_groups: bool, linux: bool) -> None:
+        self.fork = fork  # os.fork: a warm worker can fork a child per grade
+        self.unix_sockets = unix_sockets  # AF_UNIX with descriptor passing: the warm worker's control channel
+        self.process_groups = process_groups  # setsid, killpg, getpgid: a child's whole group stopped at once
+        self.linux = linux  # namespaces and bubblewrap exist only there
 
     @property
     def warm_worker(self) -> bool:

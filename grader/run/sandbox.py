@@ -18,23 +18,19 @@ grader says so once, and every machine-readable result names the protection in f
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import shutil
-import stat
 import subprocess
 import sys
 import sysconfig
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from grader.run import unprivileged
+from grader.run import probe_memory, unprivileged
 from grader.run.host import LEARNER_MACHINE_NOTE, host
 
-SANDBOX_ENV = "GRADER_SANDBOX"
+SANDBOX_ENV = probe_memory.SANDBOX_ENV
 KINDS = ("bubblewrap", "namespaces", "user", "none")
 RUNNER_DIR = Path(__file__).resolve().parent  # grader/run: the scripts the sandbox sees
 COURSE_HOME = RUNNER_DIR.parent.parent  # the folder that holds the grader package
@@ -117,7 +113,7 @@ def find_sandbox() -> Sandbox:
     cap = "user" if cap == "none" else cap
     allowed = KINDS[KINDS.index(cap) :] if cap in KINDS else KINDS
     # One probe when bubblewrap works (the usual case): it also makes the inner namespaces.
-    # Its finding is remembered until the next boot (see _remembered).
+    # Its finding is remembered until the next boot (probe_memory.py).
     if "bubblewrap" in allowed and shutil.which("bwrap"):
         remembered = _remembered()
         if remembered is not None:
@@ -260,123 +256,20 @@ def _run_ok(command: list[str], uid: int | None = None) -> bool:
     return done.returncode == 0
 
 
-# Where the probe's finding is kept: a folder only this user may enter, on a file system the
-# kernel empties at boot (root's /run; else the user's own runtime folder); nowhere else.
-PROBE_FOLDER = "fastapi-grader"
-PROBE_FILE = "sandbox-probe-{key}.json"  # one per set of conditions (each virtualenv has its own)
-# Kernel switches that decide whether an unprivileged process may make a user namespace.
-USERNS_SWITCHES = (
-    "/proc/sys/user/max_user_namespaces",
-    "/proc/sys/kernel/unprivileged_userns_clone",
-    "/proc/sys/kernel/apparmor_restrict_unprivileged_userns",
-)
-
-
 def _remembered() -> Sandbox | None:
-    """The bubblewrap sandbox a probe found working, if it was this boot, with this bwrap,
-    this user, this Python and the same arguments. Only a working bubblewrap is remembered:
-    a record forged by anyone who could write it (the grader's own user, nobody else: the
-    folder is checked) could only claim the strongest sandbox, whose start then fails
-    loudly (and the record is forgotten), never a weaker one."""
-    folder = _probe_folder(create=False)
-    if folder is None:
+    """The bubblewrap a probe found working this boot (probe_memory.py), if bwrap would
+    get the same arguments now."""
+    found = probe_memory.recall()
+    if found is None or found.wrap != _bwrap_prefix(found.proc):
         return None
-    try:
-        key = _probe_key()
-        fd = os.open(folder / _probe_file(key), os.O_RDONLY | os.O_NOFOLLOW)
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o077 or info.st_size > 4096:
-            return None
-        record = json.loads(os.read(fd, 4096))
-    except (OSError, ValueError):
-        return None
-    finally:
-        os.close(fd)
-    if not isinstance(record, dict) or record.get("key") != key or not isinstance(record.get("proc"), bool):
-        return None
-    return Sandbox("bubblewrap", proc=record["proc"])
+    return Sandbox("bubblewrap", proc=found.proc)
 
 
 def _remember(sandbox: Sandbox) -> None:
-    folder = _probe_folder(create=True)
-    if folder is None:
-        return
-    key = _probe_key()
-    try:
-        fd, name = tempfile.mkstemp(dir=folder, prefix=".probe-")  # mode 0600
-        with os.fdopen(fd, "w") as out:
-            json.dump({"key": key, "proc": sandbox.proc}, out)
-        os.replace(name, folder / _probe_file(key))
-    except OSError:
-        pass
+    probe_memory.store(sandbox.proc, _bwrap_prefix(sandbox.proc))
 
 
 def forget_probe() -> None:
     """Forget the probe's finding (a remembered sandbox failed to start): the next grade probes."""
     find_sandbox.cache_clear()
-    folder = _probe_folder(create=False)
-    if folder is not None:
-        try:
-            os.unlink(folder / _probe_file(_probe_key()))
-        except OSError:
-            pass
-
-
-def _probe_folder(*, create: bool) -> Path | None:
-    """The folder for the probe's finding, when it is this user's alone (else None: no
-    record is read or written)."""
-    parent = _probe_parent()
-    if parent is None:
-        return None
-    folder = Path(parent) / PROBE_FOLDER
-    try:
-        top = os.stat(parent)
-        if top.st_uid not in (0, os.geteuid()) or top.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-            return None  # a folder others may write: they could replace ours
-        if create:
-            try:
-                os.mkdir(folder, 0o700)
-            except FileExistsError:
-                pass
-        info = os.lstat(folder)
-    except OSError:
-        return None
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o077:
-        return None
-    return folder
-
-
-def _probe_file(key: str) -> str:
-    return PROBE_FILE.format(key=key[:32])
-
-
-def _probe_parent() -> str | None:
-    """Root's /run, else the user's own runtime folder (both emptied at boot), else none."""
-    if os.geteuid() == 0:
-        return "/run"
-    parent = os.environ.get("XDG_RUNTIME_DIR", "")
-    return parent if parent.startswith("/") else None
-
-
-def _probe_key() -> str:
-    """Everything the probe's outcome depends on, hashed: the boot, bwrap and unshare (path and
-    file), the user, the cap in $GRADER_SANDBOX, the kernel's user-namespace switches, this
-    Python, and the exact arguments bwrap would get."""
-    parts: list[object] = [os.geteuid(), os.getegid(), os.environ.get(SANDBOX_ENV, ""), sys.executable]
-    for path in ("/proc/sys/kernel/random/boot_id", *USERNS_SWITCHES):
-        try:
-            parts.append(Path(path).read_text().strip())
-        except OSError:
-            parts.append(None)
-    for tool in ("bwrap", "unshare"):
-        found = shutil.which(tool)
-        try:
-            info = os.stat(found) if found else None
-        except OSError:
-            info = None
-        parts.append([found, info and [info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]])
-    parts += [list(_bwrap_prefix(True)), list(_bwrap_prefix(False))]
-    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+    probe_memory.forget()

@@ -26,7 +26,7 @@ from grader.read.text_safety import clean
 from grader.run import cgroups, timeline, unprivileged
 from grader.run.child_events import ENDINGS, MAX_LINE, Event, Violation, parse_event
 from grader.run.process_tree import kill_tree
-from grader.run.cold_start import ColdChild, app_listener, child_env
+from grader.run.cold_start import ColdChild, app_listener, child_env, launch_command
 from grader.run.sandbox import Sandbox, find_sandbox, forget_probe
 from grader.run.served import ServedApp, served_app_from
 
@@ -144,9 +144,10 @@ class AppProcess:
         Sandboxed by default (the worker's sandbox, else `sandbox`, else the strongest one
         this machine has): the child then runs from a bundle of `data` (the file's bytes as
         the grader read them) and, with `siblings`, the regular files beside it. A `cold`
-        child started ahead in that same sandbox gets the submission instead of a new one."""
+        child started ahead with the very command this would use gets the submission instead
+        of a new one."""
         sandbox = worker.sandbox if worker is not None else (sandbox or find_sandbox())
-        if cold is not None and (worker is not None or cold.sandbox != sandbox or not sandbox.namespaced or sandbox.own_user):
+        if cold is not None and (worker is not None or cold.launch != launch_command(sandbox) or not sandbox.namespaced or sandbox.own_user):
             cold.discard()
             cold = None
         if cold is not None:
@@ -398,7 +399,7 @@ class WarmWorker:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
-                env=child_env(self.sandbox),
+                env=child_env(self.sandbox.private),
                 pass_fds=(theirs.fileno(),),
                 start_new_session=True,
             )
@@ -496,7 +497,7 @@ def _spawn(
         stdout=out_w,
         stderr=out_w,
         cwd="/" if sandbox.private else file.parent,
-        env=child_env(sandbox),
+        env=child_env(sandbox.private),
         pass_fds=(status_w, sock_fd, *extra),
         start_new_session=True,
     )

@@ -65,6 +65,15 @@ class View:
         with self.console.status(message) if self.interactive else nullcontext():
             yield
 
+    def prepare(self) -> None:
+        """Load what showing a report takes (a grade runs this while it waits for the app)."""
+        if self.as_json:
+            import grader.views.render_json  # noqa: F401  (imported for later)
+        else:
+            import grader.views.render_text  # noqa: F401  (imported for later)
+
+            _ = self.console
+
     def report(self, report: Report) -> None:
         if self.as_json:
             from grader.views.render_json import render_json
