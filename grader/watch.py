@@ -21,8 +21,8 @@ from grader.run.server import WarmWorker
 from grader.verdict.results import Report
 
 # How long watchfiles waits for more changes after the first: short, so a save is graded
-# at once, long enough to see an editor's write-then-rename as one change.
-STEP_MS = 10
+# at once, long enough to see an editor's write-then-rename (microseconds apart) as one change.
+STEP_MS = 3
 # How often the loop wakes without file events, to notice Enter in manual mode.
 WAKE_MS = 200
 # A file replaced by rename may be missing for an instant: wait this long for it.

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, QualifiedNameProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, Scope, ScopeProvider
 
 from grader.run.served import ServedApp
 from grader.static.placement import Placement, lay_out
@@ -111,9 +111,13 @@ class ParsedFile:
         self.app = app  # the attribute uvicorn serves (lesson.toml's `app = "main:app"`)
         self.wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
         self.module = self.wrapper.module
-        metadata = self.wrapper.resolve_many([PositionProvider, QualifiedNameProvider])
+        # Scopes, not libcst's QualifiedNameProvider: that one visits every node again to
+        # attach a lookup to it (a quarter of the whole parse); qualified_names() makes the
+        # same lookup for the few nodes the finders ask about.
+        metadata = self.wrapper.resolve_many([PositionProvider, ScopeProvider])
         self._positions: Mapping[cst.CSTNode, CodeRange] = metadata[PositionProvider]  # type: ignore[assignment]
-        self._qualified: Mapping[cst.CSTNode, Any] = metadata[QualifiedNameProvider]
+        self._scopes: Mapping[cst.CSTNode, Scope | None] = metadata[ScopeProvider]  # type: ignore[assignment]
+        self._qualified: dict[cst.CSTNode, frozenset[str]] = {}
         self.layout = lay_out(self.module)
         # Answers the finders work out once per file (several checks ask), keyed by finder.
         self.memo: dict[object, Any] = {}
@@ -169,10 +173,10 @@ class ParsedFile:
         return self.module.code_for_node(node).strip()
 
     def qualified_names(self, node: cst.CSTNode) -> frozenset[str]:
-        names = self._qualified.get(node, ())
-        if callable(names):  # newer libcst computes qualified names lazily
-            names = names()
-        found = frozenset(q.name for q in names)
+        found = self._qualified.get(node)
+        if found is None:
+            scope = self._scopes.get(node)  # as QualifiedNameProvider looks them up
+            found = self._qualified[node] = frozenset(q.name for q in scope.get_qualified_names_for(node)) if scope else frozenset()
         if not found and isinstance(node, cst.Name):
             # libcst cannot see through `from m import *`; assume the name came from there.
             found = frozenset(f"{module}.{node.value}" for module in self._star_modules)
