@@ -69,15 +69,21 @@ def grade_batch(
     submissions: Sequence[Submission],
     settings: BatchSettings,
     on_sandbox: Callable[[Sandbox], None] = lambda sandbox: None,
+    before_grading: Callable[[], None] = lambda: None,
 ) -> Iterator[Report]:
     """Reports for `submissions`, in their order, graded `settings.jobs` at a time, each in a
-    sandbox of its own (unless `settings.sandboxed` is off)."""
+    sandbox of its own (unless `settings.sandboxed` is off). `before_grading` runs once the
+    warm worker is starting, before any submission's code does: work of the caller's own
+    (the install's fingerprint) that then overlaps the worker's imports."""
     sandbox = find_sandbox() if settings.sandboxed else no_sandbox()
     on_sandbox(sandbox)
-    worker = warm_worker(sandbox)  # None where the system cannot fork: each grade starts afresh
+    # None where the system cannot fork: each grade starts afresh. One child forked ahead
+    # per job, so that each grade finds one ready.
+    worker = warm_worker(sandbox, ahead=max(1, settings.jobs))
     try:
+        before_grading()
         if worker is not None:
-            worker.wait_warm()
+            worker.wait_warm()  # children are forked ahead from the first grade on
 
         def one(submission: Submission) -> Report:
             # A file reached through a linked folder is refused when read (learner_file.py).

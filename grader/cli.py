@@ -292,11 +292,14 @@ def _grade_batch(
     )
     shown_reports = []
     _protect(course, find_sandbox() if sandboxed else no_sandbox())
-    guard = InstallGuard(course.root)
-    reports = grade_batch(lesson, files, settings, on_sandbox=_say_sandbox)
+    guards: list[InstallGuard] = []  # taken while the worker starts, before any submission runs
+    reports = grade_batch(
+        lesson, files, settings, on_sandbox=_say_sandbox, before_grading=lambda: guards.append(InstallGuard(course.root))
+    )
     if output_format == "json":
         # Held until the install is confirmed unchanged: a verdict printed is a verdict read.
         graded = list(reports)
+        guard = guards[0]
         whole = Report(lesson.slug, lesson.title, Path(ALL_SUBMISSIONS), ())
         *kept, last = guard.confirm([*graded, whole])
         for report in kept:
@@ -315,6 +318,7 @@ def _grade_batch(
             for report in reports:
                 shown_reports.append((_relative(report.file), report))
                 progress.advance(task)
+        guard = guards[0]
         shown_reports = list(zip([shown for shown, _ in shown_reports], guard.confirm(r for _, r in shown_reports)))
         render_batch_text(shown_reports, summarize([r for _, r in shown_reports]), console)
     if guard.found:

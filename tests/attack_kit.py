@@ -303,7 +303,7 @@ def make_venv(
     (packages / "_course.pth").write_text("\n".join(lines) + "\n")
     grade = venv / "bin" / "grade"
     python = (venv_seen_as or venv) / "bin" / "python"
-    grade.write_text(f"#!{python}\nimport sys\nfrom grader.cli import main\nsys.exit(main())\n")
+    grade.write_text(f"#!{python}\nimport sys\nfrom grader.launch import main\nsys.exit(main())\n")
     grade.chmod(0o755)
 
 
@@ -421,7 +421,8 @@ def assert_clean(lab: Lab, before: dict[str, str]) -> None:
 
 def grade_in(lab: Lab, mode: str, hostile: Path, timeout: float = 60) -> Graded:
     """Grade `hostile` in `mode`: "single" (--json), "gradescope", "batch" (beside a correct
-    solution, --json) or "watch" (--watch --json, first grade only)."""
+    solution, --json), "watch" (--watch --json, first grade only) or "watch-save" (the
+    grade of a save in watch mode, see watch_once)."""
     if mode == "single":
         return lab.grade(hostile, "--lesson", LESSON, "--json", timeout=timeout)
     if mode == "gradescope":
@@ -430,18 +431,35 @@ def grade_in(lab: Lab, mode: str, hostile: Path, timeout: float = 60) -> Graded:
         return lab.grade(hostile, lab.good("good/main.py"), "--lesson", LESSON, "--json", timeout=timeout)
     if mode == "watch":
         return watch_once(lab, hostile, timeout)
+    if mode == "watch-save":
+        return watch_once(lab, hostile, timeout, after_a_save=True)
     raise ValueError(mode)
 
 
-def watch_once(lab: Lab, file: Path, timeout: float = 40) -> Graded:
-    """`grade --watch --json FILE` until its first grade is printed, then Ctrl-C."""
+def watch_once(lab: Lab, file: Path, timeout: float = 40, *, after_a_save: bool = False) -> Graded:
+    """`grade --watch --json FILE` until its first grade is printed, then Ctrl-C. With
+    `after_a_save`, watch starts on the untouched starter and FILE's text is saved over it
+    once that is graded: the grade printed is the save's, made in the child the worker forked
+    ahead (as every save after the first is)."""
+    text = file.read_bytes()
+    if after_a_save:
+        file.write_bytes(STARTER.read_bytes())
     process = subprocess.Popen(
         [str(lab.python), "-m", "grader", str(file), "--lesson", LESSON, "--watch", "--json"],
         cwd=lab.course, env=lab.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         start_new_session=True,
     )
     lines: list[bytes] = []
-    reader = threading.Thread(target=lambda: lines.append(process.stdout.readline()), daemon=True)  # type: ignore[union-attr]
+
+    def read() -> None:
+        assert process.stdout is not None
+        lines.append(process.stdout.readline())
+        if after_a_save:
+            time.sleep(0.5)  # as between two saves: the next child is forked ahead meanwhile
+            file.write_bytes(text)
+            lines.append(process.stdout.readline())
+
+    reader = threading.Thread(target=read, daemon=True)
     reader.start()
     reader.join(timeout)
     try:
@@ -455,8 +473,9 @@ def watch_once(lab: Lab, file: Path, timeout: float = 40) -> Graded:
             os.killpg(process.pid, signal.SIGKILL)
         except OSError:
             pass
-    first = b"".join(lines)
-    return Graded(process.returncode, (first + out).decode("utf-8", "replace"), err.decode("utf-8", "replace"), not lines)
+    wanted = 2 if after_a_save else 1
+    graded = lines[-1] if len(lines) == wanted else b""
+    return Graded(process.returncode, (graded + out).decode("utf-8", "replace"), err.decode("utf-8", "replace"), len(lines) < wanted)
 
 
 def verdicts(graded: Graded, mode: str) -> tuple[str, str | None]:

@@ -44,7 +44,7 @@ def test_submission_cannot_rewrite_a_grader_module_under_gradescope(lab: Lab) ->
     assert_clean(lab, before)
 
 
-@pytest.mark.parametrize("mode", ["batch", "watch"])
+@pytest.mark.parametrize("mode", ["batch", "watch", "watch-save"])
 def test_submission_cannot_rewrite_a_grader_module_in_other_modes(lab: Lab, mode: str) -> None:
     hostile = lab.hostile("main.py", "rewrite_grader_module", THEN="stay")
     before = lab.snapshot()

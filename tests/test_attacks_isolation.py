@@ -97,7 +97,7 @@ def test_submission_cannot_connect_to_host_unix_sockets(lab: Lab, unix_listeners
     assert_clean(lab, before)
 
 
-@pytest.mark.parametrize("mode", ["single", "gradescope", "batch", "watch"])
+@pytest.mark.parametrize("mode", ["single", "gradescope", "batch", "watch", "watch-save"])
 def test_submission_cannot_reach_the_network(lab: Lab, tcp_listener: Listener, mode: str) -> None:
     hostile = lab.hostile("main.py", "connect_tcp", PORT=tcp_listener.sock.getsockname()[1])
     before = lab.snapshot()
@@ -108,7 +108,7 @@ def test_submission_cannot_reach_the_network(lab: Lab, tcp_listener: Listener, m
     assert_clean(lab, before)
 
 
-@pytest.mark.parametrize("mode", ["single", "gradescope", "batch", "watch"])
+@pytest.mark.parametrize("mode", ["single", "gradescope", "batch", "watch", "watch-save"])
 def test_submission_cannot_read_the_reference_solution(lab: Lab, mode: str) -> None:
     """It looks for the course (walking up, /proc/<ancestor>/cwd, the grader's modules) and
     hands what it finds back through its own failure message."""
@@ -152,7 +152,7 @@ def test_submission_cannot_write_outside_its_copy_in_a_batch(lab: Lab) -> None:
     assert_clean(lab, before)
 
 
-@pytest.mark.parametrize("mode", ["single", "batch", "watch"])
+@pytest.mark.parametrize("mode", ["single", "batch", "watch", "watch-save"])
 def test_submission_cannot_leave_a_process_behind(lab: Lab, mode: str) -> None:
     hostile = lab.hostile("main.py", "leave_a_daemon")
     graded = grade_in(lab, mode, hostile)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.attack_kit import LESSON, STARTER, Graded, Lab, assert_clean, ends_on_sigterm
+from tests.attack_kit import LESSON, STARTER, Graded, Lab, assert_clean, ends_on_sigterm, watch_once
 
 
 def _hostile_verdict(graded: Graded, mode: str) -> dict:
@@ -26,6 +26,9 @@ def _hostile_verdict(graded: Graded, mode: str) -> dict:
 
 
 def _grade(lab: Lab, mode: str, hostile: Path, *extra: str, timeout: float = 60) -> Graded:
+    if mode == "watch-save":  # a save in watch mode: the child forked ahead, in its groups already
+        assert not extra
+        return watch_once(lab, hostile, timeout, after_a_save=True)
     files = [hostile] if mode == "single" else [hostile, lab.good("good/main.py")]
     return lab.grade(*files, "--lesson", LESSON, "--json", *extra, timeout=timeout)
 
@@ -97,7 +100,7 @@ def test_memory_limit_holds_across_forked_processes(lab: Lab, mode: str) -> None
     assert_clean(lab, before)
 
 
-@pytest.mark.parametrize("mode", ["single", "batch"])
+@pytest.mark.parametrize("mode", ["single", "batch", "watch-save"])
 def test_process_limit_holds_across_forked_processes(lab: Lab, mode: str) -> None:
     hostile = lab.hostile("mallory/main.py", "fork_many", WANTED=200)
     before = lab.snapshot()

@@ -1,4 +1,5 @@
-"""Per-submission control groups: memory and process limits that forking cannot multiply.
+"""Per-submission control groups: memory and process limits that forking cannot multiply,
+and a CPU weight.
 
 Resource limits (rlimits) apply to one process each, so a submission that forks 200 times
 gets 200 times the memory. A control group caps the whole family. The grader can create
@@ -20,6 +21,9 @@ from pathlib import Path
 V1_ROOT = Path("/sys/fs/cgroup")
 MEMORY_BYTES = 1024 * 1024 * 1024
 PROCESSES = 64
+# CPU weight (cgroup v1 cpu.shares; the grader's own group has the default 1024): in a batch,
+# the submissions' code yields to the grader, whose work every verdict waits for.
+CPU_SHARES = 256
 REMOVE_TRIES = 500
 REMOVE_PAUSE = 0.001
 _NAMES = itertools.count()
@@ -68,15 +72,26 @@ def available() -> bool:
     return True
 
 
+# Each controller's settings for a submission; the memory and pids limits are required
+# (without them, no group at all), the CPU weight only where the controller is there.
+LIMITS = {
+    "memory": {"memory.limit_in_bytes": MEMORY_BYTES},
+    "pids": {"pids.max": PROCESSES},
+    "cpu": {"cpu.shares": CPU_SHARES},
+}
+OPTIONAL = frozenset({"cpu"})
+
+
 def create() -> SubmissionGroup | None:
-    """New memory and pids groups with the submission limits, or None where not allowed."""
+    """New memory, pids (and cpu) groups with the submission limits, or None where not allowed."""
     name = f"grader-{os.getpid()}-{next(_NAMES)}"
-    limits = {"memory": {"memory.limit_in_bytes": MEMORY_BYTES}, "pids": {"pids.max": PROCESSES}}
     group = SubmissionGroup([])
     try:
-        for controller, settings in limits.items():
+        for controller, settings in LIMITS.items():
             base = V1_ROOT / controller
             if not (base / "cgroup.procs").exists() or not os.access(base, os.W_OK):
+                if controller in OPTIONAL:
+                    continue
                 group.remove()
                 return None
             folder = base / name
@@ -92,7 +107,7 @@ def create() -> SubmissionGroup | None:
 
 
 def _remove_stale() -> None:
-    for controller in ("memory", "pids"):
+    for controller in LIMITS:
         for folder in (V1_ROOT / controller).glob("grader-*-*"):
             owner = folder.name.split("-")[1]
             if owner.isdigit() and not _alive(int(owner)):

@@ -63,7 +63,7 @@ def enter(bundle_fd: int, cgroup_fds: list[int], close_fds: list[int], as_user: 
     The caller continues as PID 1 of the new namespaces; the process that called this
     stays outside only to wait for it and exit with its status."""
     _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the worker gone, this submission goes too
-    _join_groups(cgroup_fds)
+    join_groups(cgroup_fds)
     bundle = _read_bundle(bundle_fd)
     if as_user is not None:
         _drop_privileges(as_user)
@@ -95,7 +95,7 @@ def enter_as_user(bundle_fd: int, cgroup_fds: list[int], uid: int, folder: Path)
     """Become `uid` (a user no account has; root started this process) and return the path
     of the submission's main file, unpacked into `folder`, which only `uid` may enter."""
     _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    _join_groups(cgroup_fds)
+    join_groups(cgroup_fds)
     bundle = _read_bundle(bundle_fd)
     _drop_privileges(uid)
     main = _unpack(bundle, folder / "submission")
@@ -126,7 +126,10 @@ def _drop_privileges(uid: int) -> None:
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the switch cleared it
 
 
-def _join_groups(cgroup_fds: list[int]) -> None:
+def join_groups(cgroup_fds: list[int]) -> None:
+    """Move this process into the submission's control groups (the grader opened each
+    group's cgroup.procs). The kernel makes the move wait for readers of the group tree
+    (10 to 30 ms): callers do it ahead of the submission where they can."""
     for fd in cgroup_fds:
         try:
             os.write(fd, b"0")  # "0" is the writer itself; the grader opened the file

@@ -50,6 +50,7 @@ def start_app(
     return AppProcess.start(file, module, attr, worker, sandbox, data=data, siblings=siblings, cold=cold)
 
 
-def warm_worker(sandbox: Sandbox | None = None) -> WarmWorker | None:
-    """A warm worker where this machine can fork one, else None (each grade starts fresh)."""
-    return WarmWorker(sandbox) if host().warm_worker else None
+def warm_worker(sandbox: Sandbox | None = None, ahead: int = 1) -> WarmWorker | None:
+    """A warm worker where this machine can fork one, else None (each grade starts fresh);
+    it keeps `ahead` children forked ahead of their submissions (see WarmWorker.prepare_soon)."""
+    return WarmWorker(sandbox, ahead) if host().warm_worker else None

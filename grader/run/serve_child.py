@@ -14,6 +14,7 @@ import os
 import signal
 import socket
 import sys
+import threading
 import traceback
 from pathlib import Path
 from typing import Any
@@ -58,9 +59,10 @@ def main(argv: list[str]) -> int:
 
 def wait_for_submission(control_fd: int, status_fd: int, sock_fd: int) -> int:
     """Started before the grader knew what it grades: import the libraries an exercise
-    needs, then wait for the submission (FILE, MODULE, ATTR and the bundle's descriptors)
-    on the control socket, which only the grader holds. No learner code runs before."""
+    needs, then take the submission (FILE, MODULE, ATTR and the bundle's descriptors) from
+    the control socket, which only the grader holds. No learner code runs before."""
     _die_with_parent()
+    arrival = _Arrival(control_fd)  # joins the control groups as soon as they come, while this imports
     # The collector would walk the libraries' objects again and again as they import (a
     # tenth of their time, for no garbage): off until they are in, then every object they
     # made goes to the oldest generation at once, and the collector is on again, as usual,
@@ -75,21 +77,48 @@ def wait_for_submission(control_fd: int, status_fd: int, sock_fd: int) -> int:
     gc.freeze()
     gc.unfreeze()
     gc.enable()
-    control = socket.socket(fileno=control_fd)
-    control.settimeout(WAIT_LIMIT)
-    try:
-        message, fds, _, _ = socket.recv_fds(control, 65536, MAX_FDS)
-    except OSError:
+    arrival.join()
+    if arrival.error is not None:
+        report_sandbox_error(status_fd, arrival.error)
         return 1
-    finally:
-        control.close()
-    if not message:
-        return 0  # the grade did not need this child after all
-    request = json.loads(message)
-    where, module_name, attr = (str(request[key]) for key in ("where", "module", "attr"))
+    if arrival.request is None:
+        return 0  # nothing came: the grade did not need this child after all
+    where, module_name, attr = (str(arrival.request[key]) for key in ("where", "module", "attr"))
     if not where.startswith("-"):
         raise ValueError("a child started ahead runs only from a bundle")
-    return main([str(status_fd), str(sock_fd), where, module_name, attr, *map(str, fds)])
+    return main([str(status_fd), str(sock_fd), where, module_name, attr, *map(str, arrival.fds)])
+
+
+class _Arrival(threading.Thread):
+    """Waits for the submission on the control socket and moves this process into its
+    control groups the moment they come: the kernel makes that move wait (10 to 30 ms),
+    and the libraries import meanwhile. Keeps the bundle's descriptor for the rest."""
+
+    def __init__(self, control_fd: int) -> None:
+        super().__init__(daemon=True)
+        self.control = socket.socket(fileno=control_fd)
+        self.request: dict[str, Any] | None = None
+        self.fds: list[int] = []
+        self.error: Exception | None = None  # the groups could not be joined
+        self.start()
+
+    def run(self) -> None:
+        self.control.settimeout(WAIT_LIMIT)
+        try:
+            message, fds, _, _ = socket.recv_fds(self.control, 65536, MAX_FDS)
+        except OSError:
+            return  # the grader is gone, or never sent it: as if nothing came
+        finally:
+            self.control.close()
+        if not message or not fds:
+            return
+        bundle_fd, *cgroup_fds = fds
+        try:
+            _runner_child().join_groups(cgroup_fds)
+        except Exception as error:
+            self.error = error
+            return
+        self.request, self.fds = json.loads(message), [bundle_fd]
 
 
 def report_sandbox_error(status_fd: int, error: Exception) -> None:
@@ -98,13 +127,18 @@ def report_sandbox_error(status_fd: int, error: Exception) -> None:
     os.write(status_fd, line.encode())
 
 
+_loaded: dict[str, Any] = {}
+
+
 def _runner_child() -> Any:
-    # Loaded by path, like this script: the grader's folder never joins sys.path.
-    spec = importlib.util.spec_from_file_location("_grader_runner_child", Path(__file__).with_name("runner_child.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    # Loaded by path, like this script: the grader's folder never joins sys.path. Once.
+    if "runner_child" not in _loaded:
+        spec = importlib.util.spec_from_file_location("_grader_runner_child", Path(__file__).with_name("runner_child.py"))
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        _loaded["runner_child"] = module
+    return _loaded["runner_child"]
 
 
 def serve(status_fd: int, sock_fd: int, file: str, module_name: str, attr: str, private: bool = False) -> int:
