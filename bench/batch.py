@@ -3,7 +3,9 @@
     .venv/bin/python bench/batch.py [--count 100] [--fuzz 0]
 
 The batch mixes the sample submissions (correct, wrong, malformed, a few that hang) and is
-sandboxed as in real use. With --fuzz N it also grades N random mutations of the solution
+sandboxed as in real use. A batch cannot end before its slowest submission, and one that
+hangs takes the whole --timeout (3 s here): the same class with those replaced by the
+solution is graded too, to show what the rest costs. With --fuzz N it also grades N random mutations of the solution
 (a longer robustness run than the bounded one in the tests) and checks each got a verdict.
 """
 
@@ -47,7 +49,10 @@ def cold_grade(runs: int = 5) -> tuple[float, float]:
     return statistics.median(floors), statistics.median(grades)
 
 
-def batch(folder: Path, timeout: float = 3) -> tuple[float, list[dict]]:
+TIMEOUT = 3.0  # the learner's code's time limit in the batch (--timeout)
+
+
+def batch(folder: Path, timeout: float = TIMEOUT) -> tuple[float, list[dict]]:
     start = time.perf_counter()
     done = subprocess.run(
         [str(GRADE), str(folder), "--lesson", "cors-headers", "--json", "--timeout", str(timeout)],
@@ -73,17 +78,26 @@ def main() -> None:
         outside = Path(tmp) / "outside"
         outside.mkdir()
         (outside / "keep.txt").write_text("precious")
+        finishing = Path(tmp) / "finishing"  # the same class, but every submission finishes
+        finishing.mkdir()
         expected = {}
+        waits = []
         for index in range(args.count):
             target = folder / f"s{index:03}.py"
             if index % 25 == 24:  # a few hostile ones: they pass, and must change nothing
                 target.write_text(HOSTILE.format(outside=outside))
                 expected[str(target)] = "pass"
+                shutil.copy(target, finishing / target.name)
                 continue
             sample = samples[rng.randrange(len(samples))]
             shutil.copy(sample, target)
             expectation = read_expectation(sample)
             expected[str(target)] = "pass" if expectation and expectation.passes else "fail"
+            if expectation is not None and expectation.timeout is not None:  # it waits for the timeout
+                waits.append(sample.name)
+                shutil.copy(SOLUTION, finishing / target.name)
+            else:
+                shutil.copy(sample, finishing / target.name)
         before = _fingerprint(Path(tmp))
         load_before = os.getloadavg()[0]
         floor, one = cold_grade()
@@ -94,6 +108,15 @@ def main() -> None:
         print(
             f"{args.count} submissions, batch: {elapsed:.2f} s = {elapsed / one:.1f}x one cold grade "
             f"= {elapsed / floor:.1f}x floor (target <= 8x one cold grade)"
+        )
+        print(
+            f"  no batch ends before its slowest submission: {len(waits)} wait for the --timeout "
+            f"({TIMEOUT:g} s) ({', '.join(waits) or 'none'})"
+        )
+        quick, quick_results = batch(finishing)
+        print(
+            f"the same {args.count}, those replaced by the solution: {quick:.2f} s = {quick / one:.1f}x one cold grade "
+            f"= {quick / floor:.1f}x floor ({len(quick_results)} verdicts)"
         )
         print(f"verdicts right: {right} of {len(results)} ({sum(r['status'] == 'pass' for r in results)} pass)")
         print(f"files changed outside the copies: {'none' if _fingerprint(Path(tmp)) == before else 'SOME'}")
