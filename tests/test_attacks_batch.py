@@ -114,3 +114,19 @@ def test_a_fifo_among_the_submissions_gets_a_verdict(lab: Lab) -> None:
     assert [r["file"] for r in results] == [str(good), str(fifo), str(lab.submissions / "eve" / "main.py")]
     assert results[0]["status"] == "pass"
     assert all(r["status"] != "pass" for r in results[1:]), "a FIFO was graded as a submission"
+
+
+def test_a_submission_cannot_reach_the_children_forked_ahead_for_others(lab: Lab) -> None:
+    """The worker forks children ahead, each waiting for its submission on a socket of its
+    own; a submission graded in one of them must hold no way to another's (a forged
+    submission sent there would run unsandboxed, in place of a classmate's)."""
+    goods = [lab.good(f"learner{n}/main.py") for n in range(10)]
+    hostile = lab.hostile("mallory/main.py", "reach_children_forked_ahead")
+    files = [*goods[:5], hostile, *goods[5:]]
+    graded = lab.grade(*files, "--lesson", LESSON, "--json", "--jobs", "4", timeout=90)
+    assert not graded.timed_out, "the batch never ended"
+    results = graded.json_lines()
+    assert [r["file"] for r in results] == [str(f) for f in files]
+    assert "FOUND 0 sockets" in json.dumps(results[5]), json.dumps(results[5])[-2000:]
+    assert [r["status"] for r in results if r["file"] != str(hostile)] == ["pass"] * len(goods)
+

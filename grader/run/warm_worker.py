@@ -72,7 +72,7 @@ def main(control_fd: int) -> int:
         else:
             pid = os.fork()
             if pid == 0:
-                _become_child(control, fds, request, serve_child)
+                _become_child(control, prepared, fds, request, serve_child)
             reply = {"pid": pid}
         for fd in fds:
             os.close(fd)
@@ -87,7 +87,7 @@ def _prepare(control: socket.socket, cgroup_fds: list[int], prepared: dict[int, 
     pid = os.fork()
     if pid == 0:
         ours.close()
-        _wait_for_submission(control, theirs, cgroup_fds, serve_child)
+        _wait_for_submission(control, prepared, theirs, cgroup_fds, serve_child)
     theirs.close()
     prepared[pid] = ours
     return {"pid": pid}
@@ -165,12 +165,14 @@ def _prewarm() -> None:
     uvicorn.Config(app, log_level="warning", access_log=False, lifespan="auto").load()
 
 
-def _wait_for_submission(control: socket.socket, channel: socket.socket, cgroup_fds: list[int], serve_child: Any) -> None:
+def _wait_for_submission(
+    control: socket.socket, prepared: dict[int, socket.socket], channel: socket.socket, cgroup_fds: list[int], serve_child: Any
+) -> None:
     """A child forked ahead: join the control groups, then wait for the submission. A worker
     gone (the channel closes) or a grade that never comes (it is killed) ends it."""
     code = 1
     try:
-        _detach(control)
+        _detach(control, prepared)
         serve_child._die_with_parent()
         _sibling("runner_child").join_groups(cgroup_fds)
         message, fds, _, _ = socket.recv_fds(channel, 65536, MAX_FDS)
@@ -181,18 +183,24 @@ def _wait_for_submission(control: socket.socket, channel: socket.socket, cgroup_
         os._exit(code)
 
 
-def _become_child(control: socket.socket, fds: list[int], request: dict[str, Any], serve_child: Any) -> None:
+def _become_child(
+    control: socket.socket, prepared: dict[int, socket.socket], fds: list[int], request: dict[str, Any], serve_child: Any
+) -> None:
     code = 1
     try:
-        _detach(control)
+        _detach(control, prepared)
         code = _serve(fds, request, serve_child)
     finally:
         os._exit(code)
 
 
-def _detach(control: socket.socket) -> None:
-    """A forked child's first steps: the worker's channel closed, children its own, a session of its own."""
+def _detach(control: socket.socket, prepared: dict[int, socket.socket]) -> None:
+    """A forked child's first steps: the worker's channels closed (to the grader, and to the
+    other children forked ahead: a submission must hold no way to another's process),
+    children its own, a session of its own."""
     control.close()
+    for channel in prepared.values():
+        channel.close()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     os.setsid()
 
