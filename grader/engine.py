@@ -44,6 +44,7 @@ def grade(
     chromium: Browser | None = None,
     cold: ColdChild | None = None,
     meanwhile: Callable[[], None] | None = None,
+    shown: Callable[[Report], None] | None = None,
 ) -> Report:
     """Grade `path` for `lesson`. Every step is reported; no learner mistake raises.
 
@@ -56,14 +57,22 @@ def grade(
     A `chromium` already running (watch mode keeps one) is used and left open. A `cold`
     child, started ahead in the same sandbox, runs the app (else it is stopped).
     `meanwhile` (the caller's own preparation, such as loading what shows the report) runs
-    once, when the grade first waits for the app, so that it costs no time of its own."""
+    once, when the grade first waits for the app, so that it costs no time of its own.
+    `shown` gets the report as soon as it is complete, before the app is stopped (so a
+    watching learner sees it while the grade cleans up); the same report is returned."""
     sandbox = worker.sandbox if worker is not None else (sandbox or find_sandbox())
+
+    def complete(graded: Report) -> Report:
+        report = replace(graded, protection=sandbox.kind)
+        if shown is not None:
+            shown(report)
+        return report
+
     try:
-        graded = _grade(lesson, path, import_timeout, worker, browser, sandbox, siblings, chromium, cold, meanwhile)
+        return _grade(lesson, path, import_timeout, worker, browser, sandbox, siblings, chromium, cold, meanwhile, complete)
     finally:
         if cold is not None:
             cold.discard()  # not used: the file could not be read, or the grade failed first
-    return replace(graded, protection=sandbox.kind)
 
 
 def _grade(
@@ -77,15 +86,16 @@ def _grade(
     chromium: Browser | None,
     cold: ColdChild | None,
     meanwhile: Callable[[], None] | None,
+    complete: Callable[[Report], Report],
 ) -> Report:
     steps = lesson.graded_steps(browser)
     loaded = read_learner_file(path)
     timeline.mark("learner file read")
     if isinstance(loaded, FileProblem):
-        return _report(lesson, path, _file_problem_steps(steps, loaded), problem=loaded)
+        return complete(_report(lesson, path, _file_problem_steps(steps, loaded), problem=loaded))
     missing = lesson.missing_packages()
     if missing:
-        return _report(lesson, path, _missing_packages_steps(steps, missing))
+        return complete(_report(lesson, path, _missing_packages_steps(steps, missing)))
     if sandbox.shares_files:
         if sandbox.own_user:
             protect_course(lesson.folder.parent.parent)
@@ -97,7 +107,7 @@ def _grade(
             path.resolve(), lesson.app_module, lesson.app_attr, worker, sandbox, data=loaded.data, siblings=siblings, cold=cold
         )
     except OSError as error:  # the worker or the sandbox failed: the grader's trouble, not the learner's
-        return _report(lesson, path, (), error=f"The grader could not start your app: {error}")
+        return complete(_report(lesson, path, (), error=f"The grader could not start your app: {error}"))
     timeline.mark("app's process started (sandbox spawned)")
     own_chromium = None
     try:
@@ -105,7 +115,7 @@ def _grade(
             from grader.live.browser import Browser
 
             chromium = own_chromium = Browser.start()  # Chromium loads while the app does
-        return _grade_loaded(lesson, loaded, app, import_timeout, steps, chromium, _once(meanwhile))
+        return complete(_grade_loaded(lesson, loaded, app, import_timeout, steps, chromium, _once(meanwhile)))
     finally:
         app.stop()
         if own_chromium is not None:

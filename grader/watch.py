@@ -84,7 +84,7 @@ def _grade_and_show(
     if not path.is_file():
         show(None)
         return worker
-    show(grade_now(worker=worker))  # a worker that died is replaced by the next fork
+    grade_now(worker=worker, shown=show)  # shown before the app stops; a dead worker is replaced by the next fork
     return worker
 
 
