@@ -66,6 +66,6 @@ def make_install(folder: Path, course_name: str = "course", seen_at: Path | None
     install = Install(course, venv, folder / "manifest.json")
     # The path line names the course copy first, so `import grader` finds the copy.
     (install.site_packages / "grader-copy.pth").write_text(f"{shown}\n{sysconfig.get_paths()['purelib']}\n")
-    install.grade.write_text(f"#!{shown}/.venv/bin/python\nfrom grader.cli import main\n\nmain()\n")
+    install.grade.write_text(f"#!{shown}/.venv/bin/python\nfrom grader.launch import main\n\nmain()\n")
     install.grade.chmod(0o755)
     return install

@@ -159,7 +159,7 @@ import atexit
 
 atexit.register(lambda: sys.stderr.write("LATE-IMPORTS:" + json.dumps(late) + "\\n"))
 sys.argv = ["grade", *sys.argv[1:]]
-from grader.cli import main
+from grader.launch import main
 
 main()
 '''

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -202,3 +203,12 @@ def test_a_child_started_from_a_record_the_grader_would_not_write_is_never_used(
         assert json.loads(run.stdout)["status"] == "pass", run.stdout
     finally:
         subprocess.run([interpreter, "-c", "from grader.run import probe_memory; probe_memory.forget()"], cwd=ROOT)
+
+
+def test_grade_starts_the_child_before_importing_anything_heavy() -> None:
+    """What `grade` imports before it starts the app's process (grader/launch.py): the
+    standard library's lighter half only, so the child starts a few milliseconds in."""
+    heavy = ("click", "rich", "libcst", "fastapi", "pydantic", "dataclasses", "typing", "inspect", "shutil", "hashlib")
+    probe = f"import sys, grader.launch; print([m for m in sys.modules if m.split('.')[0] in {heavy!r}])"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert done.stdout.strip() == "[]", done.stdout
