@@ -70,13 +70,13 @@ class OutputBuffer:
     def text(self) -> str:
         return self.since(0)
 
-    def wait_quiet(self, mark: int, quiet: float = 0.03, limit: float = 0.5) -> None:
+    def wait_quiet(self, mark: int, quiet: float = 0.015, limit: float = 0.5) -> None:
         """Wait until output written after byte `mark` stops growing (a traceback being
-        logged), or `limit` seconds pass."""
+        logged: it comes through a local pipe, in a few writes), or `limit` seconds pass."""
         deadline = time.monotonic() + limit
         seen, since_change = self.total, time.monotonic()
         while time.monotonic() < deadline:
-            time.sleep(0.005)
+            time.sleep(0.002)
             if self.total != seen:
                 seen, since_change = self.total, time.monotonic()
             elif seen > mark and time.monotonic() - since_change >= quiet:
