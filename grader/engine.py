@@ -402,7 +402,7 @@ def _missing_packages_steps(steps: tuple[Step, ...], missing: tuple[Requirement,
         hint=f"Install {'them' if len(missing) > 1 else 'it'} (with your virtual environment active): {install_advice(missing)}",
     )
     skipped = tuple(
-        StepResult(step.id, step.title, Status.SKIP, f"Not checked yet: install {names} first (see above).") for step in rest
+        StepResult(step.id, step.title, Status.SKIP, f"Not checked yet: install {names} first (step 1 says how).") for step in rest
     )
     return (failed, *skipped)
 
@@ -419,7 +419,7 @@ def _file_problem_steps(steps: tuple[Step, ...], problem: FileProblem) -> tuple[
     first, *rest = steps
     failed = StepResult(first.id, first.title, Status.FAIL, problem.message, problem.line, problem.hint, problem.details)
     skipped = tuple(
-        StepResult(step.id, step.title, Status.SKIP, "Not checked yet: Python cannot read the file (see above).")
+        StepResult(step.id, step.title, Status.SKIP, "Not checked yet: Python cannot read the file (step 1 says why).")
         for step in rest
     )
     return (failed, *skipped)

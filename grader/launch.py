@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import sys
 
-from grader.run import cold_start, timeline
-
 EXIT_INTERRUPTED = 130
 
 
 def main() -> None:
-    timeline.mark("grader.launch imported")
-    # The arguments are only guessed at here (click parses them later): a wrong guess
-    # costs one child, which the CLI kills unused.
     cold = None
-    try:
+    try:  # Ctrl-C from the very first imports on gets a calm word, not a traceback
+        from grader.run import cold_start, timeline
+
+        timeline.mark("grader.launch and cold_start imported")
+        # The arguments are only guessed at here (click parses them later): a wrong guess
+        # costs one child, which the CLI kills unused.
         cold = cold_start.for_arguments(sys.argv[1:])
         from grader.cli import main as cli_main
     except KeyboardInterrupt:
@@ -32,6 +32,11 @@ def main() -> None:
         cli_main(cold)
     except SystemExit as done:
         _leave(done)
+    except KeyboardInterrupt:  # before the CLI's own handling begins
+        if cold is not None:
+            cold.discard()
+        sys.stderr.write("grade: interrupted\n")
+        _leave(SystemExit(EXIT_INTERRUPTED))
 
 
 def _leave(done: SystemExit) -> None:

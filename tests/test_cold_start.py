@@ -7,6 +7,7 @@ speed lives in bench/."""
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -17,7 +18,7 @@ import pytest
 from grader.run import probe_memory
 from grader.run import sandbox as sandbox_module
 from grader.run.sandbox import Sandbox, find_sandbox
-from tests.conftest import GRADE, ROOT, run_grade
+from tests.conftest import GRADE, ROOT, processes_mentioning, run_grade
 
 
 def _record(folder: Path) -> Path:
@@ -212,3 +213,22 @@ def test_grade_starts_the_child_before_importing_anything_heavy() -> None:
     probe = f"import sys, grader.launch; print([m for m in sys.modules if m.split('.')[0] in {heavy!r}])"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True)
     assert done.stdout.strip() == "[]", done.stdout
+
+
+def test_ctrl_c_in_grades_first_milliseconds_is_a_calm_word() -> None:
+    """SIGINT swept across a grade's first 60 ms (its imports, the child started ahead):
+    never a traceback of the grader's, never a process left (an interrupt inside Python's
+    own start-up, before any of the grader runs, is Python's to report)."""
+    for delay in [0.010 + 0.002 * step for step in range(26)]:
+        process = subprocess.Popen(
+            [str(GRADE), str(SOLUTION), "--json"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL, text=True, start_new_session=True,
+        )
+        time.sleep(delay)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+        if "init_import_site" in stderr:
+            continue  # Python's own start-up: no grader code had run
+        assert "Traceback" not in stderr, f"after {delay * 1000:.0f} ms:\n{stderr}"
+        assert process.returncode in (0, 130), f"after {delay * 1000:.0f} ms: exit {process.returncode}\n{stderr}"
+    assert processes_mentioning(str(SOLUTION)) == []
