@@ -386,7 +386,9 @@ class WarmWorker:
     """A process that imported FastAPI and uvicorn once and forks a child per grade.
 
     It runs inside the sandbox (by default the strongest this machine has) and every child
-    enters its own. A worker that dies or stops answering is replaced on the next fork."""
+    enters its own. Where each child gets control groups of its own, `ahead` children are
+    forked before they are needed, and wait in their groups (see prepare_soon). A worker
+    that dies or stops answering is replaced at once."""
 
     def __init__(self, sandbox: Sandbox | None = None, ahead: int = 1) -> None:
         self.sandbox = sandbox or find_sandbox()

@@ -2,8 +2,10 @@
 child per grade, so repeated grades (watch mode, batches) skip the import cost.
 
 Each child loads the learner's module anew: no module state is shared between grades.
-Runs as a script; the grader sends it fork requests over a Unix socket, with the child's
-listening socket and pipes attached as file descriptors.
+Runs as a script; the grader sends it requests over a Unix socket, with the child's
+listening socket and pipes attached as file descriptors: fork a child for a submission,
+fork one ahead (it joins its control groups and waits for its submission on a socket of its
+own), hand a submission to a child forked ahead, or kill a child.
 """
 
 import gc
