@@ -36,6 +36,7 @@ def _sibling(name: str) -> Any:
 
 
 def main(control_fd: int) -> int:
+    gc.disable()  # while the libraries import: as in serve_child.wait_for_submission
     serve_child = _sibling("serve_child")
     _sibling("process_tree")
     _sibling("runner_child")
@@ -49,6 +50,7 @@ def main(control_fd: int) -> int:
     # Keep the collector away from everything imported so far: after a fork, walking those
     # objects would touch (and so copy) every page the child shares with this process.
     gc.freeze()
+    gc.enable()  # for the children, whose learner code runs with the collector as usual
     signal.signal(signal.SIGCHLD, _reap)
     control = socket.socket(fileno=control_fd)
     control.sendall(b'{"event": "warm"}\n')
