@@ -159,8 +159,8 @@ class PortableProcess:
             return None
 
     def _problem(self, kind: str, **data: Any) -> StartProblem:
-        if kind == "timeout":
-            self.output.wait_quiet(0, quiet=0.05, limit=0.3)
+        if kind == "timeout":  # still running: what it wrote so far is in, or on its way
+            self.output.wait_quiet(0, quiet=0.05, limit=0.3, coming=False)
         else:
             self.readers[1].join(timeout=0.5)  # the child is exiting: read its last words
         return StartProblem(kind, data, self.output.text(), self.output.total)

@@ -70,16 +70,18 @@ class OutputBuffer:
     def text(self) -> str:
         return self.since(0)
 
-    def wait_quiet(self, mark: int, quiet: float = 0.015, limit: float = 0.5) -> None:
+    def wait_quiet(self, mark: int, quiet: float = 0.015, limit: float = 0.5, *, coming: bool = True) -> None:
         """Wait until output written after byte `mark` stops growing (a traceback being
-        logged: it comes through a local pipe, in a few writes), or `limit` seconds pass."""
+        logged: it comes through a local pipe, in a few writes), or `limit` seconds pass.
+        `coming`: output is on its way (an error answered), so none yet is no quiet; else
+        (a process that stopped answering) `quiet` seconds without any is enough."""
         deadline = time.monotonic() + limit
         seen, since_change = self.total, time.monotonic()
         while time.monotonic() < deadline:
             time.sleep(0.002)
             if self.total != seen:
                 seen, since_change = self.total, time.monotonic()
-            elif seen > mark and time.monotonic() - since_change >= quiet:
+            elif (seen > mark or not coming) and time.monotonic() - since_change >= quiet:
                 return
 
     def since(self, mark: int) -> str:
@@ -325,8 +327,8 @@ class AppProcess:
             return None
 
     def _problem(self, kind: str, **data: Any) -> StartProblem:
-        if kind == "timeout":
-            self.output.wait_quiet(0, quiet=0.05, limit=0.3)
+        if kind == "timeout":  # still running: what it wrote so far is in, or on its way
+            self.output.wait_quiet(0, quiet=0.05, limit=0.3, coming=False)
         else:
             self.drain.join(timeout=0.5)  # the child is exiting: read its last words
         return StartProblem(kind, data, self.output.text(), self.output.total)
