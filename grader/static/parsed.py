@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, Scope, ScopeProvider
+from libcst.metadata import CodeRange, PositionProvider, Scope, ScopeProvider
 
 from grader.run.served import ServedApp
+from grader.static.module_metadata import ModuleMetadataWrapper
 from grader.static.placement import Placement, lay_out
 from grader.verdict.checks import Failure
 
@@ -109,7 +110,7 @@ class ParsedFile:
         self.path = path
         self.text = text
         self.app = app  # the attribute uvicorn serves (lesson.toml's `app = "main:app"`)
-        self.wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
+        self.wrapper = ModuleMetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
         self.module = self.wrapper.module
         # Scopes, not libcst's QualifiedNameProvider: that one visits every node again to
         # attach a lookup to it (a quarter of the whole parse); qualified_names() makes the
