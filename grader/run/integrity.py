@@ -20,8 +20,9 @@ import sys
 import sysconfig
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 from grader.verdict.results import Report, Status
 
@@ -45,10 +46,10 @@ NOT_IMPORTED = re.compile(r"[/\\](templates|wrong)[/\\]")
 PACKAGE = Path(__file__).resolve().parent.parent  # the whole grader package
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One path as found on disk. `digest`: a file's SHA-256, a link's target, or the kind of a
-    folder or special file; None when only the stat signature was taken (fast fingerprints)."""
+    folder or special file; None when only the stat signature was taken (fast fingerprints).
+    A tuple: a fingerprint holds one per path of the install, some 11,000, made twice a batch."""
 
     mode: int
     size: int
@@ -60,12 +61,11 @@ class Entry:
     def same_as(self, other: Entry, *, strict: bool) -> bool:
         """`strict` (both fingerprints taken in this process): the stat signatures must match
         too, so a file rewritten and then restored still counts as changed."""
-        signature = (self.mode, self.size, self.mtime_ns, self.ctime_ns, self.inode)
-        if strict and signature != (other.mode, other.size, other.mtime_ns, other.ctime_ns, other.inode):
+        if strict and self[:5] != other[:5]:
             return False
         if self.digest is not None and other.digest is not None:
             return self.digest == other.digest and _kept_mode(self) == _kept_mode(other)
-        return signature == (other.mode, other.size, other.mtime_ns, other.ctime_ns, other.inode)
+        return self[:5] == other[:5]
 
 
 def _kept_mode(entry: Entry) -> int:
@@ -124,7 +124,8 @@ def changes(before: Fingerprint, after: Fingerprint, *, strict: bool) -> list[st
     found += [
         f"changed: {path}"
         for path in before.keys() & after.keys()
-        if not before[path].same_as(after[path], strict=strict and not _bytecode(path))
+        if before[path] != after[path]  # equal entries are the same by any measure
+        and not before[path].same_as(after[path], strict=strict and not _bytecode(path))
     ]
     return sorted(found, key=lambda line: line.split(": ", 1)[1])
 
@@ -254,45 +255,50 @@ def _startup_files() -> Iterator[Path]:
 
 def _walk(root: Path, *, hash_files: bool, skipped: frozenset[str] = frozenset()) -> Iterator[tuple[str, Entry]]:
     """`root` and everything under it, never following a symbolic link; folders named in
-    `skipped`, right under `root`, are left out."""
+    `skipped`, right under `root`, are left out. Paths stay strings: an object per path
+    would be most of the walk's time."""
+    top = str(root)
     try:
-        yield str(root), _entry(root, os.lstat(root), hash_files)
+        info = os.lstat(top)
     except OSError:
         return
-    if not root.is_dir() or root.is_symlink():
+    yield top, _entry(top, info, hash_files)
+    if not stat.S_ISDIR(info.st_mode):
         return
-    pending = [root]
+    pending = [top]
     while pending:
         folder = pending.pop()
         try:
-            scanned = list(os.scandir(folder))
+            with os.scandir(folder) as scanned:
+                items = list(scanned)
         except OSError:
             continue
-        for item in scanned:
+        for item in items:
             try:
                 info = item.stat(follow_symlinks=False)
             except OSError:
                 continue
             if stat.S_ISDIR(info.st_mode):
-                if folder == root and item.name in skipped:
+                if folder == top and item.name in skipped:
                     continue
-                pending.append(Path(item.path))
-            yield item.path, _entry(Path(item.path), info, hash_files)
+                pending.append(item.path)
+            yield item.path, _entry(item.path, info, hash_files)
 
 
-def _entry(path: Path, info: os.stat_result, hash_file: bool) -> Entry:
-    signature = (info.st_mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-    if stat.S_ISREG(info.st_mode):
-        return Entry(*signature, digest=_sha256(path) if hash_file else None)
-    if stat.S_ISLNK(info.st_mode):
-        return Entry(*signature, digest="link:" + os.readlink(path))
-    kind = "folder" if stat.S_ISDIR(info.st_mode) else "special"
-    # A folder's size and times change when Python writes bytecode into it; its entries are
-    # compared one by one anyway, so a deep comparison looks only at its kind and mode.
-    return Entry(*signature, digest=kind)
+def _entry(path: str, info: os.stat_result, hash_file: bool) -> Entry:
+    mode = info.st_mode
+    if stat.S_ISREG(mode):
+        digest = _sha256(path) if hash_file else None
+    elif stat.S_ISLNK(mode):
+        digest = "link:" + os.readlink(path)
+    else:
+        # A folder's size and times change when Python writes bytecode into it; its entries are
+        # compared one by one anyway, so a deep comparison looks only at its kind and mode.
+        digest = "folder" if stat.S_ISDIR(mode) else "special"
+    return Entry(mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, digest)
 
 
-def _sha256(path: Path) -> str | None:
+def _sha256(path: str) -> str | None:
     try:
         with open(path, "rb") as file:
             return hashlib.file_digest(file, "sha256").hexdigest()
