@@ -15,6 +15,7 @@ from pathlib import Path
 from grader.course.lesson import Lesson
 from grader.engine import grade
 from grader.read.submission import NotRegularFile, read_regular
+from grader.run.cold_start import EarlyWorker
 from grader.run.sandbox import Sandbox, find_sandbox, no_sandbox
 from grader.run.running import warm_worker
 from grader.verdict.results import Report
@@ -70,16 +71,18 @@ def grade_batch(
     settings: BatchSettings,
     on_sandbox: Callable[[Sandbox], None] = lambda sandbox: None,
     before_grading: Callable[[], None] = lambda: None,
+    early: EarlyWorker | None = None,
 ) -> Iterator[Report]:
     """Reports for `submissions`, in their order, graded `settings.jobs` at a time, each in a
     sandbox of its own (unless `settings.sandboxed` is off). `before_grading` runs once the
     warm worker is starting, before any submission's code does: work of the caller's own
-    (the install's fingerprint) that then overlaps the worker's imports."""
+    (the install's fingerprint) that then overlaps the worker's imports. `early`: the worker
+    launch.py started (see running.warm_worker)."""
     sandbox = find_sandbox() if settings.sandboxed else no_sandbox()
     on_sandbox(sandbox)
     # None where the system cannot fork: each grade starts afresh. One child forked ahead
     # per job, so that each grade finds one ready.
-    worker = warm_worker(sandbox, ahead=max(1, settings.jobs))
+    worker = warm_worker(sandbox, ahead=max(1, settings.jobs), early=early)
     try:
         before_grading()
         if worker is not None:

@@ -19,7 +19,7 @@ from grader.run import cold_start, timeline
 if TYPE_CHECKING:
     from grader.course.course import Course
     from grader.course.lesson import Lesson
-    from grader.run.cold_start import ColdChild
+    from grader.run.cold_start import ColdChild, EarlyWorker
     from grader.run.sandbox import Sandbox
     from grader.verdict.results import Report
     from grader.views.view import View
@@ -103,7 +103,7 @@ def _option_like_file(name: str) -> str:
 @click.option("--record", is_flag=True, help="With --check-install: record them as they are now.")
 @click.pass_obj
 def grade_command(
-    cold: ColdChild | None,
+    started: ColdChild | EarlyWorker | None,
     files: tuple[Path, ...],
     slug: str | None,
     as_json: bool,
@@ -143,6 +143,9 @@ def grade_command(
 
         sys.exit(check_install_command(record, find_course_root()))
     output_format = "json" if as_json else output_format
+    # What launch.py started ahead, from its guess at these arguments: used only where it fits.
+    cold = started if isinstance(started, cold_start.ColdChild) else None
+    early = started if isinstance(started, cold_start.EarlyWorker) else None
     timeline.mark("CLI imported, options parsed")
     course = _course()
     timeline.mark("course and its lessons loaded")
@@ -153,7 +156,7 @@ def grade_command(
         if output_format == "gradescope":
             _usage_error("--format gradescope grades one submission (Gradescope runs one per container).")
         lesson = _choose_lesson(course, slug, files[0])
-        _grade_batch(course, lesson, files, output_format, jobs, sandbox, timeout)
+        _grade_batch(course, lesson, files, output_format, jobs, sandbox, timeout, early)
         return
     file = files[0] if files else None
     if show_list:
@@ -176,7 +179,7 @@ def grade_command(
     chosen_sandbox = _sandbox(sandbox, own=own)
     timeline.mark("sandbox probed")
     if watch or open_page or no_open:
-        _watch(view, timeout, poll, browser, chosen_sandbox, page=open_page or no_open, launch=not no_open)
+        _watch(view, timeout, poll, browser, chosen_sandbox, page=open_page or no_open, launch=not no_open, early=early)
         return
     if output_format == "gradescope":
         # Loaded before any learner code runs, so a rewritten file cannot render the verdict.
@@ -213,7 +216,17 @@ def grade_command(
     sys.exit({Outcome.PASS: 0, Outcome.FAIL: EXIT_FAIL, Outcome.ERROR: EXIT_USAGE}[report.outcome])
 
 
-def _watch(view: View, timeout: float, poll: bool, browser: bool, sandbox: Sandbox, *, page: bool, launch: bool) -> None:
+def _watch(
+    view: View,
+    timeout: float,
+    poll: bool,
+    browser: bool,
+    sandbox: Sandbox,
+    *,
+    page: bool,
+    launch: bool,
+    early: EarlyWorker | None,
+) -> None:
     """Grade on every save, in the terminal (--watch), on the lesson page (--open), or both."""
     from grader.watch import watch as watch_file
 
@@ -227,7 +240,14 @@ def _watch(view: View, timeout: float, poll: bool, browser: bool, sandbox: Sandb
             show = lesson_page.beside(show)
             view.page_started(lesson_page.url, launch and lesson_page.open_in_browser())
         watch_file(
-            view.lesson, view.path, show, import_timeout=timeout, force_polling=poll, browser=browser, sandbox=sandbox
+            view.lesson,
+            view.path,
+            show,
+            import_timeout=timeout,
+            force_polling=poll,
+            browser=browser,
+            sandbox=sandbox,
+            early=early,
         )
     except KeyboardInterrupt:  # Ctrl-C is how watching ends: not an error
         click.echo("Stopped watching.", err=True)
@@ -273,6 +293,7 @@ def _grade_batch(
     jobs: int | None,
     sandboxed: bool,
     timeout: float,
+    early: EarlyWorker | None,
 ) -> None:
     from grader.batch import BatchSettings, grade_batch, submissions_in
     from grader.run.integrity import InstallGuard, describe
@@ -294,7 +315,12 @@ def _grade_batch(
     _protect(course, find_sandbox() if sandboxed else no_sandbox())
     guards: list[InstallGuard] = []  # taken while the worker starts, before any submission runs
     reports = grade_batch(
-        lesson, files, settings, on_sandbox=_say_sandbox, before_grading=lambda: guards.append(InstallGuard(course.root))
+        lesson,
+        files,
+        settings,
+        on_sandbox=_say_sandbox,
+        before_grading=lambda: guards.append(InstallGuard(course.root)),
+        early=early,
     )
     if output_format == "json":
         # Held until the install is confirmed unchanged: a verdict printed is a verdict read.
@@ -479,8 +505,9 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # unwinds through every `finally`, which stops the learner's app
 
 
-def main(cold: ColdChild | None = None) -> None:
-    """`grade`, with the app's process `cold` started ahead by launch.py (or None)."""
+def main(started: ColdChild | EarlyWorker | None = None) -> None:
+    """`grade`, with what launch.py started ahead: the app's process of a cold grade, or the
+    warm worker of a batch or of watch mode (or None)."""
     # Ctrl-C must always stop the grade cleanly, even when started from a shell that
     # ignores SIGINT for background jobs.
     timeline.mark("grader.cli imported (click)")
@@ -489,7 +516,7 @@ def main(cold: ColdChild | None = None) -> None:
     if hasattr(signal, "SIGBREAK"):  # Windows: Ctrl-Break, and how a tool stops a console program
         signal.signal(signal.SIGBREAK, _exit_on_sigterm)
     try:
-        grade_command.main(standalone_mode=False, prog_name="grade", obj=cold)
+        grade_command.main(standalone_mode=False, prog_name="grade", obj=started)
     except KeyboardInterrupt:
         click.echo("grade: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
@@ -506,6 +533,6 @@ def main(cold: ColdChild | None = None) -> None:
     except BrokenPipeError:
         os._exit(EXIT_FAIL)
     finally:
-        if cold is not None:
-            cold.discard()  # unless the grade took it
+        if started is not None:
+            started.discard()  # unless the grade took it
         timeline.report()

@@ -1,9 +1,10 @@
-"""The `grade` command's first lines and its last: start the app's sandboxed process, load
-the CLI, and leave without tearing the interpreter down.
+"""The `grade` command's first lines and its last: start the sandboxed process the grade
+waits for, load the CLI, and leave without tearing the interpreter down.
 
-A cold grade's longest wait is the app's process importing FastAPI and uvicorn; started
-here, before click, rich or libcst are imported, it does that while the grader loads
-(cold_start.py). Nothing but the standard library is imported before it starts.
+A grade's longest wait is a sandboxed process importing FastAPI and uvicorn: the app's
+child of a cold grade, or the warm worker of a batch or of watch mode. Started here, before
+click, rich or libcst are imported, it does that while the grader loads (cold_start.py).
+Nothing but the standard library is imported before it starts.
 """
 
 from __future__ import annotations
@@ -14,27 +15,27 @@ EXIT_INTERRUPTED = 130
 
 
 def main() -> None:
-    cold = None
+    started = None
     try:  # Ctrl-C from the very first imports on gets a calm word, not a traceback
         from grader.run import cold_start, timeline
 
         timeline.mark("grader.launch and cold_start imported")
         # The arguments are only guessed at here (click parses them later): a wrong guess
-        # costs one child, which the CLI kills unused.
-        cold = cold_start.for_arguments(sys.argv[1:])
+        # costs one process, which the CLI kills unused.
+        started = cold_start.for_arguments(sys.argv[1:])
         from grader.cli import main as cli_main
     except KeyboardInterrupt:
-        if cold is not None:
-            cold.discard()
+        if started is not None:
+            started.discard()
         sys.stderr.write("grade: interrupted\n")
         sys.exit(EXIT_INTERRUPTED)
     try:
-        cli_main(cold)
+        cli_main(started)
     except SystemExit as done:
         _leave(done)
     except KeyboardInterrupt:  # before the CLI's own handling begins
-        if cold is not None:
-            cold.discard()
+        if started is not None:
+            started.discard()
         sys.stderr.write("grade: interrupted\n")
         _leave(SystemExit(EXIT_INTERRUPTED))
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from grader.course.lesson import Lesson
 from grader.engine import grade
+from grader.run.cold_start import EarlyWorker
 from grader.run.sandbox import Sandbox
 from grader.run.running import warm_worker
 from grader.run.server import WarmWorker
@@ -38,14 +39,16 @@ def watch(
     force_polling: bool = False,
     browser: bool = False,
     sandbox: Sandbox | None = None,
+    early: EarlyWorker | None = None,
 ) -> None:
     """Grade `path` now and after every change, calling `show` with each report (None when
     the file is gone). Returns only through KeyboardInterrupt (Ctrl-C). With `browser`,
-    one Chromium stays open for every grade."""
+    one Chromium stays open for every grade. `early`: the worker launch.py started (see
+    running.warm_worker)."""
     import watchfiles
 
     enter = _enter_presses()
-    worker = _start_worker(sandbox)
+    worker = _start_worker(sandbox, early)
     chromium = None
     try:
         if browser:
@@ -96,9 +99,9 @@ def _signature(path: Path) -> tuple[int, int, int] | None:
     return stat.st_mtime_ns, stat.st_size, stat.st_ino
 
 
-def _start_worker(sandbox: Sandbox | None) -> WarmWorker | None:
+def _start_worker(sandbox: Sandbox | None, early: EarlyWorker | None) -> WarmWorker | None:
     """A warm worker where the system can fork one; else each grade starts a fresh interpreter."""
-    worker = warm_worker(sandbox)
+    worker = warm_worker(sandbox, early=early)
     if worker is not None:
         worker.wait_warm()
     return worker

@@ -7,6 +7,7 @@ speed lives in bench/."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import pytest
 from grader.run import probe_memory
 from grader.run import sandbox as sandbox_module
 from grader.run.sandbox import Sandbox, find_sandbox
+from grader.run.server import TAKEN_OVER
 from tests.conftest import GRADE, ROOT, processes_mentioning, run_grade
 
 
@@ -179,12 +181,14 @@ FORGED_BIND = "/forged-bind"
 
 
 @pytest.mark.skipif(find_sandbox().kind != "bubblewrap", reason="only bubblewrap's arguments are remembered")
-def test_a_child_started_from_a_record_the_grader_would_not_write_is_never_used(tmp_path: Path) -> None:
-    """launch.py starts the child from the remembered arguments before the grader can
-    compute them; a record that binds one folder more (written by whoever could write
-    it) starts a child that is then killed unused, and the grade runs in a sandbox of its
-    own, which does not show that folder."""
-    run_grade(SOLUTION, "--json")  # this boot's record exists
+def test_a_process_started_from_a_record_the_grader_would_not_write_is_never_used(tmp_path: Path) -> None:
+    """launch.py starts the app's child (one file) or the warm worker (a class) from the
+    remembered arguments before the grader can compute them; a record that binds one folder
+    more (written by whoever could write it) starts a process that is then killed unused,
+    and the grade runs in a sandbox of its own, which does not show that folder. (Under a
+    cap of its own in $GRADER_SANDBOX, the forged record is one no other test's grade reads.)"""
+    own = {"GRADER_SANDBOX": "bubblewrap"}
+    run_grade(SOLUTION, "--json", env=own)  # the record exists
     interpreter = GRADE.read_text().splitlines()[0][2:].strip()  # as `grade` runs: the same conditions
     shown = tmp_path / "shown"
     shown.mkdir()
@@ -194,16 +198,62 @@ def test_a_child_started_from_a_record_the_grader_would_not_write_is_never_used(
         "assert found is not None\n"
         f"probe_memory.store(found.proc, (found.wrap[0], '--ro-bind', {str(shown)!r}, {FORGED_BIND!r}, *found.wrap[1:]))\n"
     )
-    subprocess.run([interpreter, "-c", forge], check=True, cwd=ROOT)
     try:
-        submission = tmp_path / "main.py"
+        (tmp_path / "class").mkdir()
+        submission = tmp_path / "class" / "main.py"
         submission.write_text(SOLUTION.read_text() + f"\nimport os\nassert not os.path.exists({FORGED_BIND!r}), 'FORGED'\n")
-        run = run_grade(submission, "--lesson", "cors-headers", "--json", env={"GRADER_TIMELINE": "1"})
-        assert "sandbox probed (bubblewrap, remembered)" in run.stderr, run.stderr  # started from the record...
-        assert HANDED_OVER not in run.stderr, run.stderr  # ...and never used
-        assert json.loads(run.stdout)["status"] == "pass", run.stdout
+        marker = str(tmp_path / "started-ahead-marker")
+        env = {**own, "GRADER_TIMELINE": "1", "TMPDIR": marker}
+        # Forged before each grade: a grade that refuses the record remembers a true one.
+        subprocess.run([interpreter, "-c", forge], check=True, cwd=ROOT, env={**os.environ, **own})
+        one = run_grade(submission, "--lesson", "cors-headers", "--json", env=env)
+        assert "sandbox probed (bubblewrap, remembered)" in one.stderr, one.stderr  # started from the record...
+        assert HANDED_OVER not in one.stderr, one.stderr  # ...and never used
+        subprocess.run([interpreter, "-c", forge], check=True, cwd=ROOT, env={**os.environ, **own})
+        whole_class = run_grade(submission.parent, "--lesson", "cors-headers", "--json", env=env)
+        assert STARTED_WORKER in whole_class.stderr and TAKEN_OVER not in whole_class.stderr, whole_class.stderr
+        for run in (one, whole_class):
+            assert json.loads(run.stdout.splitlines()[0])["status"] == "pass", run.stdout
+        assert _no_process_left(marker) == []
     finally:
-        subprocess.run([interpreter, "-c", "from grader.run import probe_memory; probe_memory.forget()"], cwd=ROOT)
+        forget = "from grader.run import probe_memory; probe_memory.forget()"
+        subprocess.run([interpreter, "-c", forget], cwd=ROOT, env={**os.environ, **own})
+
+
+STARTED_WORKER = "warm worker started ahead (sandbox spawned)"
+
+
+@pytest.mark.skipif(find_sandbox().kind != "bubblewrap", reason="only bubblewrap's arguments are remembered")
+@pytest.mark.parametrize("how", ["folder", "files"])
+def test_a_class_is_graded_by_the_worker_started_ahead(tmp_path: Path, how: str) -> None:
+    run_grade(SOLUTION, "--json")  # this boot's record exists
+    for name in ("a.py", "b.py"):
+        (tmp_path / name).write_text(SOLUTION.read_text())
+    graded = [tmp_path] if how == "folder" else [tmp_path / "a.py", tmp_path / "b.py"]
+    marker = str(tmp_path / "worker-marker")
+    run = run_grade(*graded, "--lesson", "cors-headers", "--json", env={"GRADER_TIMELINE": "1", "TMPDIR": marker})
+    assert run.code == 0, run.stderr
+    assert [json.loads(line)["status"] for line in run.stdout.splitlines()] == ["pass", "pass"]
+    assert STARTED_WORKER in run.stderr and TAKEN_OVER in run.stderr, run.stderr
+    assert _no_process_left(marker) == []
+
+
+@pytest.mark.skipif(find_sandbox().kind != "bubblewrap", reason="only bubblewrap's arguments are remembered")
+@pytest.mark.parametrize(
+    "args",
+    [["--format", "gradescope"], ["--lesson", "no-such-lesson"], ["--jobs", "0"]],
+    ids=["gradescope refuses a class", "no such lesson", "bad option value"],
+)
+def test_a_worker_started_ahead_is_stopped_when_the_grade_goes_another_way(tmp_path: Path, args: list[str]) -> None:
+    run_grade(SOLUTION, "--json")  # this boot's record exists
+    for name in ("a.py", "b.py"):
+        (tmp_path / name).write_text(SOLUTION.read_text())
+    marker = str(tmp_path / "worker-marker")
+    run = run_grade(tmp_path, *args, env={"GRADER_TIMELINE": "1", "TMPDIR": marker})
+    assert run.code == 2, run.stderr
+    assert STARTED_WORKER in run.stderr, run.stderr  # the guess was made...
+    assert TAKEN_OVER not in run.stderr
+    assert _no_process_left(marker) == []  # ...and its worker is gone
 
 
 def test_grade_starts_the_child_before_importing_anything_heavy() -> None:

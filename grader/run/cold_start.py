@@ -1,14 +1,16 @@
-"""A cold grade's app process, started first: the sandboxed child imports its libraries
-while the grader imports its own, loads the course and reads the file.
+"""The sandboxed process a grade waits for, started first: it imports its libraries while
+the grader imports its own, loads the course and reads the file.
 
-The child is started from the `grade` command's first lines (launch.py), before click or
-anything else of the grader is imported, when the arguments look like one file graded
-once in a sandbox of its own, and bubblewrap's arguments are remembered from this boot's
-probe (probe_memory.py); without a record it is started once the sandbox is probed. It runs
-no learner code until the grader sends it the submission (server.AppProcess.start), over a
-socket only the grader holds, and only if the grader, fully loaded, would start it with the
-very same command; a child the grade does not use is killed. Standard library only, and
-little of it: every import here is paid before the child starts.
+For one file graded once in a sandbox of its own, that is the app's child (ColdChild); for
+a class, or watch mode, the warm worker that forks a child per grade (EarlyWorker). Either
+is started from the `grade` command's first lines (launch.py), before click or anything
+else of the grader is imported, with bubblewrap's arguments as remembered from this boot's
+probe (probe_memory.py); without a record, a cold child is started once the sandbox is
+probed, and a worker when the grader starts it. Neither runs learner code until the grader
+sends it a submission (server.AppProcess.start, server.WarmWorker), over a socket only the
+grader holds, and only if the grader, fully loaded, would start it with the very same
+command; one the grade does not use is killed. Standard library only, and little of it:
+every import here is paid before the process starts.
 """
 
 from __future__ import annotations
@@ -37,7 +39,10 @@ NOT_ONE_COLD_GRADE = frozenset(
 )
 # Options that take a value (the next argument, unless written --option=value).
 WITH_VALUE = frozenset({"--lesson", "--format", "--jobs", "--timeout"})
+# Options after which `grade` uses no warm worker of its own: none started ahead.
+NO_WORKER_OF_ITS_OWN = NOT_ONE_COLD_GRADE - {"--watch"}
 CHILD_SCRIPT = "serve_child.py"
+WORKER_SCRIPT = "warm_worker.py"
 
 
 class ColdChild:
@@ -127,13 +132,81 @@ class ColdChild:
                 pass
 
 
-def for_arguments(args: list[str]) -> ColdChild | None:
-    """A child started ahead for `grade ARGS`, when they grade one file once in a sandbox
-    of its own (a guess from the words alone: a wrong guess costs one child, killed)."""
+def start_worker(launch: tuple[str, ...], private: bool) -> tuple[subprocess.Popen[bytes], socket.socket]:
+    """Start the warm worker `launch` (see WarmWorker); it and the grader's end of its
+    control channel (SEQPACKET: each request a message of its own, descriptors included)."""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        process = subprocess.Popen(
+            [*launch, str(theirs.fileno())],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=child_env(private),
+            pass_fds=(theirs.fileno(),),
+            start_new_session=True,
+        )
+    except BaseException:
+        ours.close()
+        raise
+    finally:
+        theirs.close()
+    return process, ours
+
+
+class EarlyWorker:
+    """A warm worker started by launch.py, importing its libraries; the grader's WarmWorker
+    takes it over only if it would have started it with the very same command."""
+
+    def __init__(self, launch: tuple[str, ...], private: bool, process: subprocess.Popen[bytes], control: socket.socket) -> None:
+        self.launch = launch  # the command that started it, before its own argument
+        self.private = private
+        self.process = process
+        self.control = control
+        self.taken = False
+
+    @classmethod
+    def start(cls, launch: tuple[str, ...], private: bool) -> EarlyWorker:
+        process, control = start_worker(launch, private)
+        timeline.mark("warm worker started ahead (sandbox spawned)")
+        return cls(launch, private, process, control)
+
+    def take(self, launch: tuple[str, ...], private: bool) -> tuple[subprocess.Popen[bytes], socket.socket] | None:
+        """The worker and its channel, if it was started as `launch` would start it; else
+        (or when taken already) None, and a worker started otherwise is killed unused."""
+        if self.taken:
+            return None
+        if (self.launch, self.private) != (launch, private):
+            self.discard()
+            return None
+        self.taken = True
+        return self.process, self.control
+
+    def discard(self) -> None:
+        """Stop a worker nothing was sent to."""
+        if self.taken:
+            return
+        self.taken = True
+        from grader.run.process_tree import kill_tree
+
+        self.control.close()
+        kill_tree(self.process.pid)
+        try:
+            self.process.wait(timeout=5.0)
+        except subprocess.TimeoutExpired:
+            pass
+
+
+def for_arguments(args: list[str]) -> ColdChild | EarlyWorker | None:
+    """What to start ahead for `grade ARGS` (a guess from the words alone: a wrong guess costs
+    one process, killed unused): a cold child when they grade one file once in a sandbox of
+    its own, the warm worker when they grade a class or watch a file, else nothing."""
     from grader.run.host import host
 
-    if not host().sandbox or not _one_cold_grade(args):
+    if not host().sandbox:
         return None
+    if not _one_cold_grade(args):
+        return _early_worker(args)
     remembered = probe_memory.recall()
     if remembered is not None:
         timeline.mark("sandbox probed (bubblewrap, remembered)")
@@ -153,10 +226,28 @@ def for_arguments(args: list[str]) -> ColdChild | None:
         return None  # the grade starts its child itself, and says what went wrong
 
 
+def _early_worker(args: list[str]) -> EarlyWorker | None:
+    """The warm worker of a batch or of watch mode, when bubblewrap's arguments are remembered."""
+    if _words(args)[1] & NO_WORKER_OF_ITS_OWN:
+        return None
+    remembered = probe_memory.recall()
+    if remembered is None:
+        return None
+    try:
+        return EarlyWorker.start((*remembered.wrap, sys.executable, _inside(remembered.wrap, WORKER_SCRIPT)), True)
+    except OSError:
+        return None  # the grader starts its worker itself
+
+
 def launch_command(sandbox: Sandbox) -> tuple[str, ...]:
     """The command that starts a child in `sandbox`, before the child's own arguments: a
     child started ahead serves a grade only if it was started with exactly this."""
     return (*sandbox.wrap(), sys.executable, sandbox.script(CHILD_SCRIPT))
+
+
+def worker_command(sandbox: Sandbox) -> tuple[str, ...]:
+    """The command that starts the warm worker in `sandbox`, before its own argument."""
+    return (*sandbox.wrap(), sys.executable, sandbox.script(WORKER_SCRIPT))
 
 
 def _inside(wrap: tuple[str, ...], script: str) -> str:
@@ -169,20 +260,28 @@ def _inside(wrap: tuple[str, ...], script: str) -> str:
 
 
 def _one_cold_grade(args: list[str]) -> bool:
-    files = []
+    files, options = _words(args)
+    return not options & NOT_ONE_COLD_GRADE and len(files) <= 1 and not any(os.path.isdir(file) for file in files)
+
+
+def _words(args: list[str]) -> tuple[list[str], set[str]]:
+    """The file arguments and the option names in `args`, as far as the words tell."""
+    files: list[str] = []
+    options: set[str] = set()
     skip = False
     for arg in args:
         if skip:
             skip = False
             continue
         name = arg.split("=", 1)[0]
-        if name in NOT_ONE_COLD_GRADE:
-            return False
         if arg.startswith("-") and arg != "-":
+            options.add(name)
+            if name == "--":
+                break
             skip = name in WITH_VALUE and "=" not in arg
             continue
         files.append(arg)
-    return len(files) <= 1 and not any(os.path.isdir(file) for file in files)
+    return files, options
 
 
 def app_listener() -> socket.socket:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from grader.run.cold_start import ColdChild
+from grader.run.cold_start import ColdChild, EarlyWorker
 from grader.run.host import host
 from grader.run.portable import PortableProcess
 from grader.run.sandbox import Sandbox
@@ -50,7 +50,12 @@ def start_app(
     return AppProcess.start(file, module, attr, worker, sandbox, data=data, siblings=siblings, cold=cold)
 
 
-def warm_worker(sandbox: Sandbox | None = None, ahead: int = 1) -> WarmWorker | None:
+def warm_worker(sandbox: Sandbox | None = None, ahead: int = 1, early: EarlyWorker | None = None) -> WarmWorker | None:
     """A warm worker where this machine can fork one, else None (each grade starts fresh);
-    it keeps `ahead` children forked ahead of their submissions (see WarmWorker.prepare_soon)."""
-    return WarmWorker(sandbox, ahead) if host().warm_worker else None
+    it keeps `ahead` children forked ahead of their submissions (see WarmWorker.prepare_soon).
+    `early`: the worker launch.py started, taken over if it was started as this one would be."""
+    if not host().warm_worker:
+        if early is not None:
+            early.discard()
+        return None
+    return WarmWorker(sandbox, ahead, early)

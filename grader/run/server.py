@@ -27,7 +27,7 @@ from grader.read.text_safety import clean
 from grader.run import cgroups, timeline, unprivileged
 from grader.run.child_events import ENDINGS, MAX_LINE, Event, Violation, parse_event
 from grader.run.process_tree import kill_tree
-from grader.run.cold_start import ColdChild, app_listener, child_env, launch_command
+from grader.run.cold_start import ColdChild, EarlyWorker, app_listener, child_env, launch_command, start_worker, worker_command
 from grader.run.sandbox import Sandbox, find_sandbox, forget_probe
 from grader.run.served import ServedApp, served_app_from
 
@@ -37,6 +37,8 @@ LOAD_TIMEOUT = 30.0
 FORK_REPLY_TIMEOUT = 10.0
 # The largest submission file the grader hands to a child (the learner-file reader's limit).
 MAX_BUNDLE = 256 * 1024
+# The timeline's word for a worker started by launch.py and used (tests look for it).
+TAKEN_OVER = "warm worker started ahead taken over"
 # How often the grader looks whether the app's server has taken its connection yet.
 READY_POLL = 0.001  # a millisecond late at most; a wake-up costs microseconds
 # struct tcp_info (linux/tcp.h): its size up to tcpi_sacked, and where tcpi_unacked sits.
@@ -392,34 +394,23 @@ class WarmWorker:
     forked before they are needed, and wait in their groups (see prepare_soon). A worker
     that dies or stops answering is replaced at once."""
 
-    def __init__(self, sandbox: Sandbox | None = None, ahead: int = 1) -> None:
+    def __init__(self, sandbox: Sandbox | None = None, ahead: int = 1, early: EarlyWorker | None = None) -> None:
         self.sandbox = sandbox or find_sandbox()
         self.ahead = ahead  # children kept forked ahead (see prepare_soon)
         self._lock = threading.Lock()
         self._prepared: collections.deque[tuple[int, cgroups.SubmissionGroup]] = collections.deque()
         self._preparing = False
         self._closed = False
-        self._launch()
+        self._launch(early)
 
-    def _launch(self) -> None:
-        # SEQPACKET keeps each request a message of its own, file descriptors included.
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        command = [
-            *self.sandbox.wrap(), sys.executable, self.sandbox.script("warm_worker.py"), str(theirs.fileno())
-        ]
-        try:
-            self.process = subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                env=child_env(self.sandbox.private),
-                pass_fds=(theirs.fileno(),),
-                start_new_session=True,
-            )
-        finally:
-            theirs.close()
-        self.control = ours
+    def _launch(self, early: EarlyWorker | None = None) -> None:
+        """Start the worker; or take over `early` (started by launch.py), if this sandbox
+        would have started it with the very same command (else it is killed unused)."""
+        launch, private = worker_command(self.sandbox), self.sandbox.private
+        taken = early.take(launch, private) if early is not None else None
+        if taken is not None:
+            timeline.mark(TAKEN_OVER)
+        self.process, self.control = taken or start_worker(launch, private)
         self._warm = False
 
     def wait_warm(self, timeout: float = LOAD_TIMEOUT) -> bool:
