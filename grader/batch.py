@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.course.lesson import Lesson
-from grader.engine import grade
+from grader.engine import grade, load_ahead
 from grader.read.submission import NotRegularFile, read_regular
 from grader.run.cold_start import EarlyWorker
 from grader.run.sandbox import Sandbox, find_sandbox, no_sandbox
@@ -85,6 +85,7 @@ def grade_batch(
     worker = warm_worker(sandbox, ahead=max(1, settings.jobs), early=early)
     try:
         before_grading()
+        load_ahead(lesson)
         if worker is not None:
             worker.wait_warm()  # children are forked ahead from the first grade on
 

@@ -99,7 +99,7 @@ def _grade(
     if sandbox.shares_files:
         if sandbox.own_user:
             protect_course(lesson.folder.parent.parent)
-        _load_everything_first(lesson, browser)
+        load_ahead(lesson, browser)
         timeline.mark("grader modules imported before learner code (files shared)")
     # Start the app first: its imports overlap with the parse and the static checks.
     try:
@@ -133,10 +133,12 @@ def _once(work: Callable[[], None] | None) -> Callable[[], None]:
     return run
 
 
-def _load_everything_first(lesson: Lesson, browser: bool) -> None:
-    """Where the learner's code shares the file system, it could rewrite a module (the
-    grader's, a lesson's, the standard library's) before it is imported: import every one
-    this grade needs before that code starts, those the libraries import on first use too."""
+def load_ahead(lesson: Lesson, browser: bool = False) -> None:
+    """Import every module grading `lesson` needs, those the libraries import on first use
+    too. Where the learner's code shares the file system, it could rewrite one (the
+    grader's, a lesson's, the standard library's) before it is imported: each grade does
+    this before that code starts. A batch and watch mode do it while their worker warms up,
+    so that no grade waits on an import (libcst alone takes about 100 ms)."""
     import libcst
 
     import grader.live.diagnose

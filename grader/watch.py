@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 
 from grader.course.lesson import Lesson
-from grader.engine import grade
+from grader.engine import grade, load_ahead
 from grader.run.cold_start import EarlyWorker
 from grader.run.sandbox import Sandbox
 from grader.run.running import warm_worker
@@ -48,9 +48,13 @@ def watch(
     import watchfiles
 
     enter = _enter_presses()
-    worker = _start_worker(sandbox, early)
+    # A warm worker where the system can fork one; else each grade starts a fresh interpreter.
+    worker = warm_worker(sandbox, early=early)
     chromium = None
     try:
+        load_ahead(lesson, browser)  # while the worker imports its libraries
+        if worker is not None:
+            worker.wait_warm()
         if browser:
             from grader.live.browser import Browser
 
@@ -97,14 +101,6 @@ def _signature(path: Path) -> tuple[int, int, int] | None:
     except OSError:
         return None
     return stat.st_mtime_ns, stat.st_size, stat.st_ino
-
-
-def _start_worker(sandbox: Sandbox | None, early: EarlyWorker | None) -> WarmWorker | None:
-    """A warm worker where the system can fork one; else each grade starts a fresh interpreter."""
-    worker = warm_worker(sandbox, early=early)
-    if worker is not None:
-        worker.wait_warm()
-    return worker
 
 
 def _enter_presses() -> threading.Event:
