@@ -96,7 +96,7 @@ class ColdChild:
             os.close(status_w)
             os.close(out_w)
         timeline.mark("app's process started ahead (sandbox spawned)")
-        timeline.watch_child(process.pid, status_r)
+        timeline.watch_child(process.pid)
         return cls(launch, process, ours, sock, status_r, out_r)
 
     def send(self, where: str, module: str, attr: str, fds: list[int]) -> None:

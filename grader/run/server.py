@@ -10,7 +10,6 @@ from __future__ import annotations
 import collections
 import json
 import os
-import select
 import socket
 import struct
 import subprocess
@@ -25,10 +24,11 @@ from typing import Any
 from grader.read.submission import bundle, read_regular
 from grader.read.text_safety import clean
 from grader.run import cgroups, timeline, unprivileged
-from grader.run.child_events import ENDINGS, MAX_LINE, Event, Violation, parse_event
+from grader.run.child_events import ENDINGS, Violation
 from grader.run.process_tree import kill_tree
 from grader.run.cold_start import ColdChild, EarlyWorker, app_listener, child_env, launch_command, start_worker, worker_command
 from grader.run.sandbox import Sandbox, find_sandbox, forget_probe
+from grader.run.status_pipe import StatusPipe
 from grader.run.served import ServedApp, served_app_from
 
 # How long the libraries may take to import before the learner's code starts (a cold disk).
@@ -117,7 +117,7 @@ class AppProcess:
     process: subprocess.Popen[bytes] | None  # None when a warm worker forked it
     worker: WarmWorker | None
     sock: socket.socket
-    status_fd: int
+    status: StatusPipe
     output: OutputBuffer
     drain: threading.Thread
     group: cgroups.SubmissionGroup | None = None
@@ -126,7 +126,6 @@ class AppProcess:
     served: ServedApp | None = None
     problem: StartProblem | None = None
     _seen: dict[str, float] = field(default_factory=dict)  # event name -> when it came
-    _pending: bytes = b""
 
     @property
     def port(self) -> int:
@@ -201,7 +200,7 @@ class AppProcess:
             if group is not None:
                 group.fds.clear()  # closed just above
         if process is not None:
-            timeline.watch_child(process.pid, status_r)
+            timeline.watch_child(process.pid)
         return cls._running(pid, process, worker, sock, status_r, out_r, group, user)
 
     @classmethod
@@ -242,7 +241,7 @@ class AppProcess:
         output = OutputBuffer()
         drain = threading.Thread(target=_drain, args=(out_r, output), daemon=True)
         drain.start()
-        return cls(pid, process, worker, sock, status_r, output, drain, group=group, user=user)
+        return cls(pid, process, worker, sock, StatusPipe(status_r), output, drain, group=group, user=user)
 
     def wait_ready(self, import_timeout: float, load_timeout: float = LOAD_TIMEOUT) -> StartProblem | None:
         """Wait until the app serves: the grader connects and sees the app's server take the
@@ -277,18 +276,20 @@ class AppProcess:
             if "started" in self._seen:
                 deadline = min(deadline, self._seen["started"] + import_timeout)
             now = time.monotonic()
-            event = self._next_event(deadline if poll is None else min(deadline, now + poll))
-            if event is None:
+            arrival = self.status.next_event(deadline if poll is None else min(deadline, now + poll))
+            if arrival is None:
                 if time.monotonic() < deadline:
                     continue  # a poll's tick: look at `done()` again
                 limit = import_timeout if "started" in self._seen else load_timeout
                 self.problem = self._problem("timeout", stage=self._stage(), timeout=limit)
-            elif isinstance(event, Violation):
+                continue
+            arrived, event = arrival
+            if isinstance(event, Violation):
                 self.problem = self._problem("protocol", reason=event.reason)
             elif event.name == "eof":
                 self.problem = self._problem("died", stage=self._stage(), code=self._exit_code())
             else:
-                self._seen[event.name] = time.monotonic()
+                self._seen[event.name] = arrived
                 timeline.mark(f"child's '{event.name}' read by the grader")
                 if event.name == "imported":
                     self.served = served_app_from(event.data.get("app"))
@@ -300,25 +301,6 @@ class AppProcess:
         if "imported" in self._seen:
             return "startup"
         return "import" if "started" in self._seen else "libraries"
-
-    def _next_event(self, deadline: float) -> Event | Violation | None:
-        """The next event before `deadline` (an `eof` event when the pipe closed), or None."""
-        while b"\n" not in self._pending:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return None
-            ready, _, _ = select.select([self.status_fd], [], [], remaining)
-            if not ready:
-                return None
-            chunk = os.read(self.status_fd, 65536)
-            if not chunk:
-                return Event("eof")
-            self._pending += chunk
-            if len(self._pending) > MAX_LINE and b"\n" not in self._pending:
-                return Violation("a status line longer than the grader reads")
-        line, _, self._pending = self._pending.partition(b"\n")
-        previous = next(reversed(self._seen), None)
-        return parse_event(line, previous)
 
     def _exit_code(self) -> int | None:
         if self.process is None:
@@ -347,10 +329,7 @@ class AppProcess:
             except subprocess.TimeoutExpired:
                 pass
         self.sock.close()
-        try:
-            os.close(self.status_fd)
-        except OSError:
-            pass
+        self.status.close()
         self.drain.join(timeout=1.0)
         if self.group is not None:
             self.group.remove()
