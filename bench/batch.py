@@ -1,11 +1,12 @@
 """Batch grading speed: 100 mixed submissions against one cold `grade`, in the same run.
 
-    .venv/bin/python bench/batch.py [--count 100] [--timeout 3] [--fuzz 0]
+    .venv/bin/python bench/batch.py [--count 100] [--timeout SECONDS] [--fuzz 0]
 
 The batch mixes the sample submissions (correct, wrong, malformed, a few that hang) and is
-sandboxed as in real use. A batch cannot end before its slowest submission, and one that
-hangs takes the whole --timeout: that submission is also graded alone, cold, to show how
-long the batch runs past it; and the same class with those replaced by the solution is
+sandboxed as in real use, with the time limit those that hang declare (`# timeout:` in
+their headers, the limit the tests grade them with), unless --timeout says. A batch cannot
+end before its slowest submission, and one that hangs takes the whole limit: that
+submission is also graded alone, cold, to show how long the batch runs past it; and the same class with those replaced by the solution is
 graded too, to show what the rest costs. With --fuzz N it also grades N random mutations
 of the solution (a longer robustness run than the bounded one in the tests) and checks
 each got a verdict.
@@ -51,7 +52,7 @@ def cold_grade(runs: int = 5) -> tuple[float, float]:
     return statistics.median(floors), statistics.median(grades)
 
 
-TIMEOUT = 3.0  # the learner's code's time limit in the batch (--timeout), unless --timeout says
+TIMEOUT = 3.0  # the learner's code's time limit when no sample in the mix declares one
 
 
 def batch(folder: Path, timeout: float = TIMEOUT) -> tuple[float, list[dict]]:
@@ -70,7 +71,7 @@ def batch(folder: Path, timeout: float = TIMEOUT) -> tuple[float, list[dict]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=100)
-    parser.add_argument("--timeout", type=float, default=TIMEOUT, help="the learner's code's time limit (s)")
+    parser.add_argument("--timeout", type=float, help="the learner's code's time limit (s); default: as the samples declare")
     parser.add_argument("--fuzz", type=int, default=0)
     args = parser.parse_args()
     samples = sorted(SAMPLES.glob("*/*.py"))
@@ -101,6 +102,8 @@ def main() -> None:
                 shutil.copy(SOLUTION, finishing / target.name)
             else:
                 shutil.copy(sample, finishing / target.name)
+        declared = [found.timeout for found in map(read_expectation, waits) if found and found.timeout]
+        args.timeout = args.timeout or max(declared, default=TIMEOUT)
         before = _fingerprint(Path(tmp))
         load_before = os.getloadavg()[0]
         floor, one = cold_grade()
@@ -113,7 +116,7 @@ def main() -> None:
             f"= {elapsed / floor:.1f}x floor (target <= 8x one cold grade)"
         )
         names = ", ".join(sorted({sample.name for sample in waits})) or "none"
-        print(f"  no batch ends before its slowest submission: {len(waits)} wait for the --timeout ({args.timeout:g} s): {names}")
+        print(f"  no batch ends before its slowest submission: {len(waits)} wait for the --timeout, {args.timeout:g} s: {names}")
         if waits:
             alone = statistics.median(
                 timed([str(GRADE), str(waits[0]), "--lesson", "cors-headers", "--json", "--timeout", str(args.timeout)])
