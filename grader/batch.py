@@ -7,7 +7,7 @@ its own and runs from the submission's bytes, which the grader read and handed o
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,7 +72,7 @@ def grade_batch(
     on_sandbox: Callable[[Sandbox], None] = lambda sandbox: None,
     before_grading: Callable[[], None] = lambda: None,
     early: EarlyWorker | None = None,
-) -> Iterator[Report]:
+) -> Generator[Report, None, None]:
     """Reports for `submissions`, in their order, graded `settings.jobs` at a time, each in a
     sandbox of its own (unless `settings.sandboxed` is off). `before_grading` runs once the
     warm worker is starting, before any submission's code does: work of the caller's own
@@ -99,13 +99,21 @@ def grade_batch(
                 siblings=submission.with_folder,
             )
 
-        with ThreadPoolExecutor(max_workers=max(1, settings.jobs)) as pool:
+        pool = ThreadPoolExecutor(max_workers=max(1, settings.jobs))
+        try:
             # Likely-slow submissions start first, so their timeouts overlap the quick ones
             # instead of trailing at the end; results still come out in input order.
             files = [submission.file for submission in submissions]
             futures = {index: pool.submit(one, submissions[index]) for index in _slow_first(files)}
             for index in range(len(submissions)):
                 yield futures[index].result()
+        finally:
+            # Done, or interrupted (Ctrl-C): no waiting submission starts any more, and the
+            # worker's end takes every running app with it, so those grades end at once.
+            pool.shutdown(wait=False, cancel_futures=True)
+            if worker is not None:
+                worker.close()
+            pool.shutdown(wait=True)
     finally:
         if worker is not None:
             worker.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -322,10 +322,13 @@ def _grade_batch(
         before_grading=lambda: guards.append(InstallGuard(course.root)),
         early=early,
     )
+    try:
+        graded = _all_graded(reports, len(files), show_progress=output_format != "json")
+    finally:
+        reports.close()  # interrupted: the grades still running stop now (see grade_batch)
+    guard = guards[0]
     if output_format == "json":
         # Held until the install is confirmed unchanged: a verdict printed is a verdict read.
-        graded = list(reports)
-        guard = guards[0]
         whole = Report(lesson.slug, lesson.title, Path(ALL_SUBMISSIONS), ())
         *kept, last = guard.confirm([*graded, whole])
         for report in kept:
@@ -336,21 +339,30 @@ def _grade_batch(
             shown_reports.append((ALL_SUBMISSIONS, last))
     else:
         from rich.console import Console
-        from rich.progress import Progress
 
         console = Console(highlight=False, soft_wrap=not sys.stdout.isatty())
-        with Progress(console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()) as progress:
-            task = progress.add_task("Grading", total=len(files))
-            for report in reports:
-                shown_reports.append((_relative(report.file), report))
-                progress.advance(task)
-        guard = guards[0]
-        shown_reports = list(zip([shown for shown, _ in shown_reports], guard.confirm(r for _, r in shown_reports)))
+        shown_reports = [(_relative(report.file), report) for report in guard.confirm(graded)]
         render_batch_text(shown_reports, summarize([r for _, r in shown_reports]), console)
     if guard.found:
         click.echo(f"grade: the grader's own files changed during this batch; no verdict counts:\n{describe(guard.found)}", err=True)
     outcomes = {report.outcome for _, report in shown_reports}
     sys.exit(EXIT_USAGE if Outcome.ERROR in outcomes else EXIT_FAIL if Outcome.FAIL in outcomes else 0)
+
+
+def _all_graded(reports: Iterator[Report], count: int, *, show_progress: bool) -> list[Report]:
+    """Every report of a batch, with a progress bar on a terminal's stderr (text output)."""
+    if not show_progress:
+        return list(reports)
+    from rich.console import Console
+    from rich.progress import Progress
+
+    graded = []
+    with Progress(console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()) as progress:
+        task = progress.add_task("Grading", total=count)
+        for report in reports:
+            graded.append(report)
+            progress.advance(task)
+    return graded
 
 
 def _say_other_file_changed(course: Course, lesson: Lesson) -> None:

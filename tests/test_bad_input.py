@@ -256,6 +256,48 @@ def test_interrupted_grade_stops_the_app(
     assert _wait_for(lambda: not _alive(family), 10), f"left running: {_alive(family)}"
 
 
+@pytest.mark.parametrize(("sandbox", "output"), [("--sandbox", "--json"), ("--no-sandbox", "--format=text")])
+def test_interrupted_batch_stops_at_once_and_grades_nothing_more(
+    sandbox: str, output: str, tmp_path: Path, no_leftovers: list[str]
+) -> None:
+    """Ctrl-C in a class: the submissions still waiting are not graded, the running ones are
+    stopped, and grade says so, instead of grading the rest first (four that hang, one at a
+    time, would take four minutes)."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name in ("a", "b", "c", "d"):
+        (folder / f"{name}.py").write_text(HANGS_AT_IMPORT)
+        no_leftovers.append(str(folder / f"{name}.py"))
+    grade = subprocess.Popen(
+        [str(GRADE), str(folder), "--lesson", LESSON, "--timeout", "60", "--jobs", "1", sandbox, output],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        first_seen: dict[str, float] = {}
+
+        def grading() -> bool:  # the worker is up, and has had time to start the first submission
+            worker = any(b"warm_worker" in _cmdline(pid) for pid in descendants(grade.pid))
+            return worker and time.monotonic() - first_seen.setdefault("t", time.monotonic()) > 2
+
+        assert _wait_for(grading, 30), "no submission began loading"
+        family = descendants(grade.pid)
+        os.killpg(grade.pid, signal.SIGINT)
+        stdout, stderr = grade.communicate(timeout=30)
+    finally:
+        if grade.poll() is None:
+            grade.kill()
+            grade.communicate()
+    _no_traceback(stdout, stderr)
+    assert grade.returncode == 130, stdout + stderr
+    assert "interrupted" in stderr
+    assert _wait_for(lambda: not _alive(family), 10), f"left running: {_alive(family)}"
+
+
 @pytest.mark.parametrize("sandbox", ["--sandbox", "--no-sandbox"])
 def test_killed_grade_takes_the_app_with_it(tmp_path: Path, sandbox: str) -> None:
     """Even SIGKILL, which the grader cannot catch, must not leave the learner's app running."""

@@ -502,7 +502,10 @@ class WarmWorker:
         return int(reply["pid"])
 
     def _replace(self) -> None:
-        """Kill this worker (stopped, dead or confused) with everything it started; launch another."""
+        """Kill this worker (stopped, dead or confused) with everything it started; launch another.
+        Once closed (a batch interrupted), it stays closed: the grades still running fail."""
+        if self._closed:
+            raise WorkerGone("the grader's worker was closed")
         sys.stderr.write("grade: the grader's worker process stopped answering; starting a new one.\n")
         self._stop_process()
         self._launch()
