@@ -56,7 +56,7 @@ def start_failure(problem: StartProblem, source: Source | None, attr: str) -> Fa
         if server_line is not None and server_line == line:
             return Failure(
                 f"Line {line} calls uvicorn.run(...) while the file loads: it tries to start a second "
-                f"server inside the grader's, which stopped (exit code {code}). The output below says why.",
+                f"server inside the grader's, which stopped ({_exit_status(code)}). The output below says why.",
                 line=line,
                 details=_output_tail(problem),
                 hint='Put uvicorn.run(...) under `if __name__ == "__main__":`, or delete it and start the '
@@ -64,7 +64,7 @@ def start_failure(problem: StartProblem, source: Source | None, attr: str) -> Fa
             )
         return Failure(
             f"Your app could not start: {name} stopped Python while loading "
-            f"(it called sys.exit() or similar, exit code {code}).",
+            f"(it called sys.exit() or similar, {_exit_status(code)}).",
             line=line or _first_line(source, EXIT_CALLS),
             details=(*_traceback(frames), *_output_tail(problem)),
             hint="Remove the exit call from the top level of your file; uvicorn needs the module to "
@@ -226,6 +226,20 @@ def _timeout(problem: StartProblem, source: Source | None, name: str) -> Failure
     )
 
 
+def _exit_status(code: object) -> str:
+    """What `sys.exit(code)` ends Python with, in words: `exit()` and `sys.exit()` mean 0,
+    and a text is printed, then ends it with 1."""
+    if isinstance(code, str):
+        return f'with the message "{code}"'
+    return f"exit code {0 if code is None else code}"
+
+
+def _known_code(code: object) -> str:
+    """" (exit code N)", or nothing where the grader could not see it (a batch's worker
+    reaps the processes it forked)."""
+    return "" if code is None else f" (exit code {code})"
+
+
 def _died(problem: StartProblem, source: Source | None, name: str) -> Failure:
     code = problem.data.get("code")
     stage = problem.data.get("stage")
@@ -233,7 +247,7 @@ def _died(problem: StartProblem, source: Source | None, name: str) -> Failure:
         # Gone before it said it would load the file: no line of the learner's had run yet
         # (a sandbox that could not start, a Python that cannot find its libraries).
         return Failure(
-            f"The grader's process for your app stopped before it loaded {name} (exit code {code}), so "
+            f"The grader's process for your app stopped before it loaded {name}{_known_code(code)}, so "
             "none of your code ran. This is not a mistake in your file.",
             details=_output_tail(problem),
             hint="Grade again; if it keeps happening, the output above says what failed: tell your "
@@ -255,12 +269,12 @@ def _died(problem: StartProblem, source: Source | None, name: str) -> Failure:
                 "decorated with @asynccontextmanager, with one `yield` in it.",
             )
         return Failure(
-            f"Your app loaded, then stopped while starting up (exit code {code}).",
+            f"Your app loaded, then stopped while starting up{_known_code(code)}.",
             details=_output_tail(problem),
             hint="The output above shows the error; startup handlers (lifespan, on_event) run at this point.",
         )
     return Failure(
-        f"Python stopped while loading {name} (exit code {code}) before the app could start.",
+        f"Python stopped while loading {name}{_known_code(code)} before the app could start.",
         line=_first_line(source, EXIT_CALLS),
         details=_output_tail(problem),
         hint="Look for os._exit(), sys.exit() or similar at the top level of your file and remove it.",

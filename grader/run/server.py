@@ -33,6 +33,9 @@ from grader.run.served import ServedApp, served_app_from
 
 # How long the libraries may take to import before the learner's code starts (a cold disk).
 LOAD_TIMEOUT = 30.0
+# How long the grader asks the warm worker how a child that died ended, and how often.
+EXIT_CODE_WAIT = 0.5
+EXIT_CODE_POLL = 0.005
 # How long the warm worker may take to answer a fork request before it is replaced.
 FORK_REPLY_TIMEOUT = 10.0
 # The largest submission file the grader hands to a child (the learner-file reader's limit).
@@ -303,8 +306,8 @@ class AppProcess:
         return "import" if "started" in self._seen else "libraries"
 
     def _exit_code(self) -> int | None:
-        if self.process is None:
-            return None  # the warm worker reaps its own children
+        if self.process is None:  # the warm worker reaps its own children: it knows
+            return self.worker.exit_code(self.pid) if self.worker is not None else None
         try:
             return self.process.wait(timeout=1.0)
         except subprocess.TimeoutExpired:
@@ -509,6 +512,20 @@ class WarmWorker:
         sys.stderr.write("grade: the grader's worker process stopped answering; starting a new one.\n")
         self._stop_process()
         self._launch()
+
+    def exit_code(self, pid: int, wait: float = EXIT_CODE_WAIT) -> int | None:
+        """How the child `pid` ended, once the worker has reaped it (waiting `wait` seconds at
+        most); None when it is still running, was reaped too long ago, or the worker is gone."""
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                with self._lock:
+                    code = self._exchange({"exit": pid}, ()).get("code")
+            except (OSError, ValueError):
+                return None  # no worker to ask: the message says less, nothing else changes
+            if isinstance(code, int) or time.monotonic() >= deadline:
+                return code if isinstance(code, int) else None
+            time.sleep(EXIT_CODE_POLL)
 
     def kill(self, pid: int) -> None:
         """Kill a forked child's process group, through the worker that knows its pid."""

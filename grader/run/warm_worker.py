@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 MAX_FDS = 8
+# How many children's exit codes the worker keeps for the grader to ask about (see `_reap`).
+KEPT_EXIT_CODES = 256
 
 
 def _sibling(name: str) -> Any:
@@ -68,6 +70,9 @@ def main(control_fd: int) -> int:
             channel = prepared.pop(int(request["kill"]), None)
             if channel is not None:
                 channel.close()
+            continue
+        if "exit" in request:  # how a child ended, once the worker has reaped it (else None)
+            control.sendall(json.dumps({"code": _exit_codes.get(int(request["exit"]))}).encode() + b"\n")
             continue
         if request.get("prepare"):
             reply = _prepare(control, fds, prepared, serve_child)
@@ -231,10 +236,20 @@ def _serve(fds: list[int], request: dict[str, Any], serve_child: Any) -> int:
     return int(serve_child.serve(status_fd, sock_fd, file, request["module"], request["attr"], private=bool(request.get("private"))))
 
 
+# The exit codes of the children reaped last, by pid: the grader asks for the code of one
+# that stopped before its app started, to tell the learner (it explains, never passes).
+_exit_codes: dict[int, int] = {}
+
+
 def _reap(signum: int, frame: object) -> None:
     try:
-        while os.waitpid(-1, os.WNOHANG)[0] > 0:
-            pass
+        while True:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if pid <= 0:
+                return
+            _exit_codes[pid] = os.waitstatus_to_exitcode(status)
+            if len(_exit_codes) > KEPT_EXIT_CODES:
+                del _exit_codes[next(iter(_exit_codes))]
     except ChildProcessError:
         pass
 

@@ -1,5 +1,5 @@
 # expect: fail at live-headers
-# message: stopped Python while loading
+# message: with the message "This API needs Python 3.20"
 # steps: import=pass add-middleware=pass
 import sys
 
