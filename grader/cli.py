@@ -156,6 +156,12 @@ def grade_command(
         if output_format == "gradescope":
             _usage_error("--format gradescope grades one submission (Gradescope runs one per container).")
         lesson = _choose_lesson(course, slug, files[0])
+        if slug is None:  # an instructor's own progress is no reason to grade a class against a lesson
+            click.echo(
+                f"grade: grading against lesson '{lesson.slug}' ({lesson.title}), chosen without --lesson; "
+                "name the lesson with --lesson SLUG.",
+                err=True,
+            )
         _grade_batch(course, lesson, files, output_format, jobs, sandbox, timeout, early)
         return
     file = files[0] if files else None
@@ -342,6 +348,7 @@ def _grade_batch(
 
         console = Console(highlight=False, soft_wrap=not sys.stdout.isatty())
         shown_reports = [(_relative(report.file), report) for report in guard.confirm(graded)]
+        console.print(f"Lesson {lesson.slug}: {lesson.title}", style="bold", markup=False, highlight=False)
         render_batch_text(shown_reports, summarize([r for _, r in shown_reports]), console)
     if guard.found:
         click.echo(f"grade: the grader's own files changed during this batch; no verdict counts:\n{describe(guard.found)}", err=True)

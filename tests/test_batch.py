@@ -91,6 +91,17 @@ def test_batch_of_a_folder_prints_a_summary(tmp_path: Path) -> None:
     assert "Import CORSMiddleware: 2 of 3" in run.stdout
     assert "Most common first failures" in run.stdout
     assert "does not import CORSMiddleware yet" in run.stdout
+    assert run.stdout.startswith("Lesson cors-headers: ")  # which lesson the class was graded against
+    assert "--lesson" not in run.stderr
+
+
+def test_a_class_graded_without_lesson_says_which_lesson_was_chosen(tmp_path: Path) -> None:
+    """Without --lesson, the lesson comes from the grader's own progress: an instructor must see it."""
+    shutil.copy(SOLUTION, tmp_path / "alice.py")
+    shutil.copy(SOLUTION, tmp_path / "bob.py")
+    run = run_grade(tmp_path, "--json")
+    lesson = json.loads(run.stdout.splitlines()[0])["lesson"]
+    assert f"grading against lesson '{lesson}'" in run.stderr and "--lesson SLUG" in run.stderr, run.stderr
 
 
 def test_a_file_python_cannot_read_is_summed_up_as_the_file_not_a_step(tmp_path: Path) -> None:
