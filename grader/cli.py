@@ -155,6 +155,13 @@ def grade_command(
     if len(files) > 1 or any(given.is_dir() for given in files):
         if output_format == "gradescope":
             _usage_error("--format gradescope grades one submission (Gradescope runs one per container).")
+        one_file_only = {
+            "--watch": watch, "--open": open_page, "--no-open": no_open, "--poll": poll, "--show": show,
+            "--hint": hint, "--list": show_list, "--reset": reset, "--browser": browser,
+        }
+        for option, given_option in one_file_only.items():
+            if given_option:
+                _usage_error(f"{option} works on one file; a folder or several files are graded once, as a class.")
         lesson = _choose_lesson(course, slug, files[0])
         if slug is None:  # an instructor's own progress is no reason to grade a class against a lesson
             click.echo(

@@ -205,3 +205,13 @@ def _fingerprint(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file() and "__pycache__" not in p.parts
     }
+
+
+@pytest.mark.parametrize("option", ["--watch", "--open", "--show", "--hint", "--browser"])
+def test_an_option_for_one_file_is_refused_for_a_class(tmp_path: Path, option: str) -> None:
+    """Not silently ignored: `grade CLASS --watch` would grade once and leave."""
+    shutil.copy(SOLUTION, tmp_path / "alice.py")
+    run = run_grade(tmp_path, "--lesson", "cors-headers", option)
+    assert run.code == 2, run.stdout + run.stderr
+    assert f"{option} works on one file" in run.stderr
+    assert run.stdout == ""
