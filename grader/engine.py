@@ -90,7 +90,7 @@ def _grade(
 ) -> Report:
     steps = lesson.graded_steps(browser)
     loaded = read_learner_file(path)
-    timeline.mark("learner file read")
+    timeline.mark(timeline.ONE_PER_GRADE)
     if isinstance(loaded, FileProblem):
         return complete(_report(lesson, path, _file_problem_steps(steps, loaded), problem=loaded))
     missing = lesson.missing_packages()

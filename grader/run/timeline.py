@@ -14,6 +14,8 @@ import threading
 import time
 
 ENV = "GRADER_TIMELINE"
+# The stage every grade marks once (engine.py): seen twice, several grades ran.
+ONE_PER_GRADE = "learner file read"
 # How often the watcher looks at the child (only with the timeline on).
 WATCH_POLL = 0.0005
 WATCH_LIMIT = 30.0
@@ -62,6 +64,9 @@ def report() -> None:
     zero = _origin()
     previous = zero
     lines = ["grade timeline (ms from the process start, +ms since the line before):"]
+    if sum(stage == ONE_PER_GRADE for _, stage in marks) > 1:  # a batch, or watch mode
+        lines.append("  (several grades ran in this process: their stages interleave, unlabelled;"
+                     " the timeline is meant for one grade)")
     for instant, stage in marks:
         lines.append(f"  {(instant - zero) * 1000:7.1f}  +{(instant - previous) * 1000:6.1f}  {stage}")
         previous = instant
