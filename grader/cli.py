@@ -352,10 +352,12 @@ def _grade_batch(
             shown_reports.append((ALL_SUBMISSIONS, last))
     else:
         from rich.console import Console
+        from rich.text import Text
 
         console = Console(highlight=False, soft_wrap=not sys.stdout.isatty())
         shown_reports = [(_relative(report.file), report) for report in guard.confirm(graded)]
-        console.print(f"Lesson {lesson.slug}: {lesson.title}", style="bold", markup=False, highlight=False)
+        # A Text, not a str: a str would import rich's emoji codes now, after learner code ran.
+        console.print(Text(f"Lesson {lesson.slug}: {lesson.title}", style="bold"))
         render_batch_text(shown_reports, summarize([r for _, r in shown_reports]), console)
     if guard.found:
         click.echo(f"grade: the grader's own files changed during this batch; no verdict counts:\n{describe(guard.found)}", err=True)
