@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -238,13 +239,21 @@ def test_interrupted_grade_stops_the_app(
         text=True,
         start_new_session=True,  # a group of its own, like a job a terminal runs
     )
-    try:
+
+    def loading() -> list[int]:
         family = _loading(grade, tmp_path / "loading", sandbox)
         assert family, "no process runs the learner's file"
-        if whole_group:
-            os.killpg(grade.pid, sig)
-        else:
-            grade.send_signal(sig)
+        return family
+
+    _interrupt(grade, loading, lambda: os.killpg(grade.pid, sig) if whole_group else grade.send_signal(sig))
+
+
+def _interrupt(grade: subprocess.Popen, family_of: Callable[[], list[int]], send: Callable[[], None]) -> None:
+    """Once `family_of()` gives the grade's processes, `send` the signal: the grade must say
+    it was interrupted, exit 130 without a traceback, and leave none of them running."""
+    try:
+        family = family_of()
+        send()
         stdout, stderr = grade.communicate(timeout=30)
     finally:
         if grade.poll() is None:
@@ -277,25 +286,17 @@ def test_interrupted_batch_stops_at_once_and_grades_nothing_more(
         text=True,
         start_new_session=True,
     )
-    try:
-        first_seen: dict[str, float] = {}
+    first_seen: dict[str, float] = {}
 
-        def grading() -> bool:  # the worker is up, and has had time to start the first submission
-            worker = any(b"warm_worker" in _cmdline(pid) for pid in descendants(grade.pid))
-            return worker and time.monotonic() - first_seen.setdefault("t", time.monotonic()) > 2
+    def grading() -> bool:  # the worker is up, and has had time to start the first submission
+        worker = any(b"warm_worker" in _cmdline(pid) for pid in descendants(grade.pid))
+        return worker and time.monotonic() - first_seen.setdefault("t", time.monotonic()) > 2
 
+    def loading() -> list[int]:
         assert _wait_for(grading, 30), "no submission began loading"
-        family = descendants(grade.pid)
-        os.killpg(grade.pid, signal.SIGINT)
-        stdout, stderr = grade.communicate(timeout=30)
-    finally:
-        if grade.poll() is None:
-            grade.kill()
-            grade.communicate()
-    _no_traceback(stdout, stderr)
-    assert grade.returncode == 130, stdout + stderr
-    assert "interrupted" in stderr
-    assert _wait_for(lambda: not _alive(family), 10), f"left running: {_alive(family)}"
+        return descendants(grade.pid)
+
+    _interrupt(grade, loading, lambda: os.killpg(grade.pid, signal.SIGINT))
 
 
 @pytest.mark.parametrize("sandbox", ["--sandbox", "--no-sandbox"])
