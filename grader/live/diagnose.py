@@ -227,16 +227,16 @@ def _timeout(problem: StartProblem, source: Source | None, name: str) -> Failure
 
 
 def _exit_status(code: object) -> str:
-    """What `sys.exit(code)` ends Python with, in words: `exit()` and `sys.exit()` mean 0,
-    and a text is printed, then ends it with 1."""
+    """How `sys.exit(code)` ended Python, in words: `exit()` and `sys.exit()` mean exit code
+    0; a text is printed and then ends it with code 1, so the text is what to show."""
     if isinstance(code, str):
         return f'with the message "{code}"'
     return f"exit code {0 if code is None else code}"
 
 
 def _known_code(code: object) -> str:
-    """" (exit code N)", or nothing where the grader could not see it (a batch's worker
-    reaps the processes it forked)."""
+    """The exit code, in parentheses after a space, or nothing where the grader could not
+    see it (the worker of a batch reaps the processes it forked)."""
     return "" if code is None else f" (exit code {code})"
 
 
