@@ -53,9 +53,6 @@ def start_app(
 def warm_worker(sandbox: Sandbox | None = None, ahead: int = 1, early: EarlyWorker | None = None) -> WarmWorker | None:
     """A warm worker where this machine can fork one, else None (each grade starts fresh);
     it keeps `ahead` children forked ahead of their submissions (see WarmWorker.prepare_soon).
-    `early`: the worker launch.py started, taken over if it was started as this one would be."""
-    if not host().warm_worker:
-        if early is not None:
-            early.discard()
-        return None
-    return WarmWorker(sandbox, ahead, early)
+    `early`: the worker launch.py started, taken over if it was started as this one would be
+    (launch.py starts one only where a worker can run; one left unused, the CLI stops)."""
+    return WarmWorker(sandbox, ahead, early) if host().warm_worker else None
